@@ -1,0 +1,268 @@
+package dev.unicorn.backend.cpu;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import dev.unicorn.api.weights.DType;
+
+/**
+ * {@code out[n, m] = x[n, k] · W[m, k]ᵀ + bias}, rows of W split over the pool's threads. W is read where it
+ * lies: f32 on the heap or mapped, BF16 (converted in registers) or F16. One input row streams each weight row
+ * once (decode, bandwidth-bound); several input rows share each converted block of weight rows (prefill).
+ */
+final class MatmulKernel implements WorkerPool.Job {
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    private static final int L = F.length();
+    private static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** Weight rows converted together when several input rows share them. */
+    private static final int BLOCK = 4;
+    private static final int ROWS_PER_TASK = 16;
+
+    private final WorkerPool pool;
+    private final float[][] rowScratch;
+    private float[] permuted = new float[0];
+
+    private CpuTensor x;
+    private CpuTensor w;
+    private CpuTensor bias;
+    private CpuTensor out;
+    private int n;
+    private int k;
+    private int m;
+    private float[] input;
+    private int inputOffset;
+
+    MatmulKernel(WorkerPool pool) {
+        this.pool = pool;
+        this.rowScratch = new float[pool.threads()][];
+    }
+
+    void run(CpuTensor x, CpuTensor w, CpuTensor bias, CpuTensor out) {
+        this.x = x;
+        this.w = w;
+        this.bias = bias;
+        this.out = out;
+        this.n = (int) x.rows;
+        this.k = (int) x.columns;
+        this.m = (int) w.rows;
+        if (w.type == DType.BF16) {
+            // BF16 pairs are split into even and odd lanes in registers: lay x out the same way once.
+            if (permuted.length < n * k) {
+                permuted = new float[n * k];
+            }
+            for (int r = 0; r < n; r++) {
+                permute(x.data, x.offset + r * k, permuted, r * k, k);
+            }
+            input = permuted;
+            inputOffset = 0;
+        } else {
+            input = x.data;
+            inputOffset = x.offset;
+        }
+        pool.run((m + ROWS_PER_TASK - 1) / ROWS_PER_TASK, this);
+        this.x = this.w = this.bias = this.out = null;
+        this.input = null;
+    }
+
+    @Override
+    public void run(int task, int worker) {
+        int from = task * ROWS_PER_TASK;
+        int to = Math.min(m, from + ROWS_PER_TASK);
+        if (n == 1) {
+            for (int j = from; j < to; j++) {
+                store(0, j, dotRow(j));
+            }
+            return;
+        }
+        float[] scratch = rowScratch[worker];
+        if (scratch == null || scratch.length < BLOCK * k) {
+            scratch = rowScratch[worker] = new float[BLOCK * k];
+        }
+        for (int j = from; j < to; j += BLOCK) {
+            int rowsHere = Math.min(BLOCK, to - j);
+            for (int b = 0; b < rowsHere; b++) {
+                convertRow(j + b, scratch, b * k);
+            }
+            for (int i = 0; i < n; i++) {
+                int xo = inputOffset + i * k;
+                if (rowsHere == BLOCK) {
+                    dot4(input, xo, scratch, k, i, j);
+                } else {
+                    for (int b = 0; b < rowsHere; b++) {
+                        store(i, j + b, dot(input, xo, scratch, b * k, k));
+                    }
+                }
+            }
+        }
+    }
+
+    private void store(int i, int j, float value) {
+        if (bias != null) {
+            value += bias.onHeap() ? bias.data[bias.offset + j] : biasAt(j);
+        }
+        out.data[out.offset + i * m + j] = value;
+    }
+
+    private float biasAt(int j) {
+        return switch (bias.type) {
+            case F32 -> bias.segment.get(F32, 4L * j);
+            case BF16 -> Float.intBitsToFloat(bias.segment.get(F16, 2L * j) << 16);
+            case F16 -> Float.float16ToFloat(bias.segment.get(F16, 2L * j));
+            default -> throw new IllegalStateException("bias of type " + bias.type);
+        };
+    }
+
+    /** One weight row against the single input row, reading the weight once. */
+    private float dotRow(int j) {
+        if (w.onHeap()) {
+            return dot(input, inputOffset, w.data, w.offset + j * k, k);
+        }
+        MemorySegment s = w.segment;
+        long base = w.type.byteSize((long) j * k);
+        return switch (w.type) {
+            case BF16 -> dotBf16(s, base);
+            case F32 -> dotF32(s, base);
+            default -> {
+                float sum = 0;
+                for (int c = 0; c < k; c++) {
+                    sum += Float.float16ToFloat(s.get(F16, base + 2L * c)) * input[inputOffset + c];
+                }
+                yield sum;
+            }
+        };
+    }
+
+    private float dotBf16(MemorySegment s, long base) {
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        int c = 0;
+        int step = 2 * L;
+        for (; c + step <= k; c += step) {
+            IntVector pair = IntVector.fromMemorySegment(I, s, base + 2L * c, ByteOrder.LITTLE_ENDIAN);
+            FloatVector even = pair.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector odd = pair.lanewise(VectorOperators.AND, 0xFFFF0000).reinterpretAsFloats();
+            acc0 = even.fma(FloatVector.fromArray(F, input, inputOffset + c), acc0);
+            acc1 = odd.fma(FloatVector.fromArray(F, input, inputOffset + c + L), acc1);
+        }
+        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        for (; c < k; c++) {
+            sum += Float.intBitsToFloat(s.get(F16, base + 2L * c) << 16) * input[inputOffset + c];
+        }
+        return sum;
+    }
+
+    private float dotF32(MemorySegment s, long base) {
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        int c = 0;
+        for (; c + 2 * L <= k; c += 2 * L) {
+            acc0 = FloatVector.fromMemorySegment(F, s, base + 4L * c, ByteOrder.LITTLE_ENDIAN)
+                    .fma(FloatVector.fromArray(F, input, inputOffset + c), acc0);
+            acc1 = FloatVector.fromMemorySegment(F, s, base + 4L * (c + L), ByteOrder.LITTLE_ENDIAN)
+                    .fma(FloatVector.fromArray(F, input, inputOffset + c + L), acc1);
+        }
+        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        for (; c < k; c++) {
+            sum += s.get(F32, base + 4L * c) * input[inputOffset + c];
+        }
+        return sum;
+    }
+
+    /** Weight row {@code j} as f32 in the same lane order as {@link #input}. */
+    private void convertRow(int j, float[] dst, int at) {
+        if (w.onHeap()) {
+            System.arraycopy(w.data, w.offset + j * k, dst, at, k);
+            return;
+        }
+        MemorySegment s = w.segment;
+        long base = w.type.byteSize((long) j * k);
+        switch (w.type) {
+            case BF16 -> {
+                int c = 0;
+                for (; c + 2 * L <= k; c += 2 * L) {
+                    IntVector pair = IntVector.fromMemorySegment(I, s, base + 2L * c, ByteOrder.LITTLE_ENDIAN);
+                    pair.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, at + c);
+                    pair.lanewise(VectorOperators.AND, 0xFFFF0000).reinterpretAsFloats().intoArray(dst, at + c + L);
+                }
+                for (; c < k; c++) {
+                    dst[at + c] = Float.intBitsToFloat(s.get(F16, base + 2L * c) << 16);
+                }
+            }
+            case F32 -> MemorySegment.copy(s, F32, base, dst, at, k);
+            case F16 -> {
+                for (int c = 0; c < k; c++) {
+                    dst[at + c] = Float.float16ToFloat(s.get(F16, base + 2L * c));
+                }
+            }
+            default -> throw new IllegalStateException("weights of type " + w.type);
+        }
+    }
+
+    /** Input row {@code i} against four converted weight rows, loading each input vector once. */
+    private void dot4(float[] a, int ao, float[] wr, int k, int i, int j) {
+        FloatVector s0 = FloatVector.zero(F);
+        FloatVector s1 = FloatVector.zero(F);
+        FloatVector s2 = FloatVector.zero(F);
+        FloatVector s3 = FloatVector.zero(F);
+        int c = 0;
+        for (; c + L <= k; c += L) {
+            FloatVector xv = FloatVector.fromArray(F, a, ao + c);
+            s0 = xv.fma(FloatVector.fromArray(F, wr, c), s0);
+            s1 = xv.fma(FloatVector.fromArray(F, wr, k + c), s1);
+            s2 = xv.fma(FloatVector.fromArray(F, wr, 2 * k + c), s2);
+            s3 = xv.fma(FloatVector.fromArray(F, wr, 3 * k + c), s3);
+        }
+        float r0 = s0.reduceLanes(VectorOperators.ADD);
+        float r1 = s1.reduceLanes(VectorOperators.ADD);
+        float r2 = s2.reduceLanes(VectorOperators.ADD);
+        float r3 = s3.reduceLanes(VectorOperators.ADD);
+        for (; c < k; c++) {
+            float xv = a[ao + c];
+            r0 += xv * wr[c];
+            r1 += xv * wr[k + c];
+            r2 += xv * wr[2 * k + c];
+            r3 += xv * wr[3 * k + c];
+        }
+        store(i, j, r0);
+        store(i, j + 1, r1);
+        store(i, j + 2, r2);
+        store(i, j + 3, r3);
+    }
+
+    static float dot(float[] a, int ao, float[] b, int bo, int k) {
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        int c = 0;
+        for (; c + 2 * L <= k; c += 2 * L) {
+            acc0 = FloatVector.fromArray(F, a, ao + c).fma(FloatVector.fromArray(F, b, bo + c), acc0);
+            acc1 = FloatVector.fromArray(F, a, ao + c + L).fma(FloatVector.fromArray(F, b, bo + c + L), acc1);
+        }
+        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        for (; c < k; c++) {
+            sum += a[ao + c] * b[bo + c];
+        }
+        return sum;
+    }
+
+    /** Splits each block of 2L values into its even then its odd elements; a short tail stays in order. */
+    private static void permute(float[] src, int so, float[] dst, int d0, int k) {
+        int c = 0;
+        for (; c + 2 * L <= k; c += 2 * L) {
+            for (int t = 0; t < L; t++) {
+                dst[d0 + c + t] = src[so + c + 2 * t];
+                dst[d0 + c + L + t] = src[so + c + 2 * t + 1];
+            }
+        }
+        for (; c < k; c++) {
+            dst[d0 + c] = src[so + c];
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package dev.unicorn.api.generation;
+
+import org.osgi.annotation.versioning.ConsumerType;
+
+/** Receives a generation as it happens, on the generating thread. */
+@ConsumerType
+public interface GenerationListener {
+
+    /**
+     * One generated token and the text it completes (possibly empty while a multi-byte character or a possible
+     * stop string is still open).
+     */
+    void onToken(int tokenId, String text);
+
+    /** Called once at the end unless the generation failed. */
+    default void onComplete(GenerationResult result) {
+    }
+}

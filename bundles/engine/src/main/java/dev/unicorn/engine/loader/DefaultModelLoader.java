@@ -1,0 +1,159 @@
+package dev.unicorn.engine.loader;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+import dev.unicorn.api.backend.ComputeBackend;
+import dev.unicorn.api.model.LoadedModel;
+import dev.unicorn.api.model.Model;
+import dev.unicorn.api.model.ModelArchitecture;
+import dev.unicorn.api.model.ModelConfig;
+import dev.unicorn.api.model.ModelException;
+import dev.unicorn.api.model.ModelLoader;
+import dev.unicorn.api.text.Tokenizer;
+import dev.unicorn.api.text.TokenizerProvider;
+import dev.unicorn.api.weights.WeightsFormat;
+import dev.unicorn.api.weights.WeightsSource;
+import dev.unicorn.engine.config.HfConfig;
+
+/**
+ * Loads Hugging Face model folders with whatever architectures, weights formats, backends and tokenizers are
+ * registered at the moment of the call; bundles bringing them may come and go.
+ */
+@Component
+public final class DefaultModelLoader implements ModelLoader {
+    private final ServiceSnapshot<ModelArchitecture> architectures = new ServiceSnapshot<>();
+    private final ServiceSnapshot<WeightsFormat> formats = new ServiceSnapshot<>();
+    private final ServiceSnapshot<ComputeBackend> backends = new ServiceSnapshot<>();
+    private final ServiceSnapshot<TokenizerProvider> tokenizers = new ServiceSnapshot<>();
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    public void addArchitecture(ModelArchitecture a) {
+        architectures.add(a);
+    }
+
+    public void removeArchitecture(ModelArchitecture a) {
+        architectures.remove(a);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    public void addFormat(WeightsFormat f) {
+        formats.add(f);
+    }
+
+    public void removeFormat(WeightsFormat f) {
+        formats.remove(f);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    public void addBackend(ComputeBackend b) {
+        backends.add(b);
+    }
+
+    public void removeBackend(ComputeBackend b) {
+        backends.remove(b);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    public void addTokenizerProvider(TokenizerProvider t) {
+        tokenizers.add(t);
+    }
+
+    public void removeTokenizerProvider(TokenizerProvider t) {
+        tokenizers.remove(t);
+    }
+
+    /** The backends registered now, best first. */
+    public List<ComputeBackend> backends() {
+        return backends.get().stream().sorted(Comparator.comparingInt(ComputeBackend::rank).reversed()).toList();
+    }
+
+    @Override
+    public Model load(Path location, String backendId) {
+        if (!Files.exists(location)) {
+            throw new ModelException(location + ": no such model folder");
+        }
+        if (!Files.isDirectory(location)) {
+            throw new ModelException(location + ": expected a Hugging Face model folder (config.json, *.safetensors)");
+        }
+        ModelConfig config = HfConfig.read(location);
+        ModelArchitecture architecture = architecture(config);
+        ComputeBackend backend = backend(backendId);
+        WeightsFormat format = formats.get().stream().filter(f -> f.recognizes(location)).findFirst()
+                .orElseThrow(() -> new ModelException(location + ": no weights found (formats registered: "
+                        + formats.get().stream().map(WeightsFormat::name).toList() + ")"));
+        WeightsSource weights = format.open(location);
+        LoadedModel network;
+        try {
+            network = architecture.load(config, weights, backend);
+        } catch (RuntimeException e) {
+            weights.close();
+            throw e;
+        }
+        Tokenizer tokenizer = null;
+        try {
+            tokenizer = tokenizer(location).orElse(null);
+            Set<Integer> stops = StopTokens.read(location, tokenizer);
+            return new HfModel(location, network, tokenizer, stops, backend.id());
+        } catch (RuntimeException e) {
+            network.close();
+            if (tokenizer != null) {
+                tokenizer.close();
+            }
+            throw e;
+        }
+    }
+
+    private ModelArchitecture architecture(ModelConfig config) {
+        List<String> names = config.architectures();
+        if (names.isEmpty()) {
+            throw new ModelException(config.file() + ": field 'architectures' is missing or empty; expected e.g. "
+                    + "[\"Qwen2ForCausalLM\"]");
+        }
+        for (ModelArchitecture a : architectures.get()) {
+            for (String name : names) {
+                if (a.architectureNames().contains(name)) {
+                    return a;
+                }
+            }
+        }
+        throw new ModelException(config.file() + ": unknown architecture " + names + "; installed architectures: "
+                + architectures.get().stream().flatMap(a -> a.architectureNames().stream()).sorted().toList());
+    }
+
+    private ComputeBackend backend(String id) {
+        List<ComputeBackend> ranked = backends();
+        if (ranked.isEmpty()) {
+            throw new ModelException("no compute backend is installed");
+        }
+        if (id == null) {
+            return ranked.get(0);
+        }
+        return ranked.stream().filter(b -> b.id().equals(id)).findFirst().orElseThrow(() -> new ModelException(
+                "unknown backend '" + id + "'; installed: " + ranked.stream().map(ComputeBackend::id).toList()));
+    }
+
+    private Optional<Tokenizer> tokenizer(Path location) {
+        for (TokenizerProvider p : tokenizers.get()) {
+            Optional<Tokenizer> t = p.open(location);
+            if (t.isPresent()) {
+                return t;
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,205 @@
+package dev.unicorn.frontend.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import dev.unicorn.api.generation.GenerationListener;
+import dev.unicorn.api.generation.GenerationRequest;
+import dev.unicorn.api.generation.GenerationResult;
+import dev.unicorn.api.generation.GenerationService;
+import dev.unicorn.api.generation.SamplingParameters;
+import dev.unicorn.api.model.InferenceSession;
+import dev.unicorn.api.model.Model;
+import dev.unicorn.api.model.ModelException;
+import dev.unicorn.api.model.ModelLoader;
+import dev.unicorn.api.text.Tokenizer;
+import dev.unicorn.api.weights.WeightsException;
+
+/** The commands of {@code ./unicorn}, shared by the launcher and the Gogo shell. */
+@Component(service = Commands.class)
+public final class Commands {
+    static final String USAGE = """
+            usage: unicorn <command> [options]
+              generate --model DIR (--prompt TEXT | --ids 1,2,3) [--max-tokens N] [--temperature T] [--seed S]
+                       [--top-k K] [--top-p P] [--min-p P] [--repetition-penalty R] [--presence-penalty P]
+                       [--frequency-penalty F] [--stop TEXT]... [--print-ids] [--ignore-eos] [--backend ID]
+              logits   --model DIR --ids 1,2,3 --out FILE.safetensors [--backend ID]
+              bench    --model DIR [--prompt-tokens N] [--gen-tokens N] [--reps N] [--backend ID]
+              shell    an interactive Gogo shell (commands: unicorn:generate, unicorn:logits, unicorn:bench, lb)
+            """;
+
+    private static final Set<String> SAMPLING = Set.of("temperature", "seed", "top-k", "top-p", "min-p",
+            "repetition-penalty", "presence-penalty", "frequency-penalty");
+
+    private final ModelLoader loader;
+    private final GenerationService generation;
+
+    @Activate
+    public Commands(@Reference ModelLoader loader, @Reference GenerationService generation) {
+        this.loader = loader;
+        this.generation = generation;
+    }
+
+    /** Runs one command; returns its exit status (0 ok, 1 failed, 2 usage). */
+    public int run(List<String> args, PrintStream out, PrintStream err) {
+        if (args.isEmpty() || args.get(0).equals("help") || args.get(0).equals("--help")) {
+            (args.isEmpty() ? err : out).print(USAGE);
+            return args.isEmpty() ? 2 : 0;
+        }
+        String command = args.get(0);
+        List<String> rest = args.subList(1, args.size());
+        try {
+            return switch (command) {
+                case "generate" -> generate(rest, out, err);
+                case "logits" -> logits(rest, out);
+                case "bench" -> bench(rest, out);
+                default -> throw new Arguments.UsageException("unknown command '" + command + "'\n" + USAGE);
+            };
+        } catch (Arguments.UsageException | IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            return 2;
+        } catch (ModelException | WeightsException e) {
+            err.println("error: " + e.getMessage());
+            return 1;
+        } catch (Exception e) {
+            err.println("error: " + e);
+            return 1;
+        }
+    }
+
+    private int generate(List<String> args, PrintStream out, PrintStream err) throws Exception {
+        Set<String> options = new java.util.HashSet<>(SAMPLING);
+        options.addAll(Set.of("model", "prompt", "ids", "max-tokens", "stop", "backend"));
+        Arguments a = new Arguments("generate", args, options, Set.of("print-ids", "ignore-eos"));
+        if (a.has("prompt") == a.has("ids")) {
+            throw new Arguments.UsageException("generate: give exactly one of --prompt TEXT and --ids 1,2,3");
+        }
+        SamplingParameters sampling = sampling(a);
+        int maxTokens = a.integer("max-tokens", 256, 0);
+        boolean printIds = a.flag("print-ids");
+        try (Model model = load(a)) {
+            int[] prompt;
+            if (a.has("ids")) {
+                prompt = a.ids("ids");
+            } else {
+                Tokenizer t = model.tokenizer().orElseThrow(() -> new ModelException(model.location()
+                        + ": no tokenizer (tokenizer.json) to encode --prompt; pass --ids instead"));
+                prompt = t.encode(a.string("prompt"), true);
+            }
+            GenerationRequest request = new GenerationRequest(prompt, maxTokens, sampling, a.all("stop"),
+                    a.flag("ignore-eos"));
+            boolean streamText = !printIds && model.tokenizer().isPresent();
+            GenerationListener listener = (id, text) -> {
+                if (streamText && !text.isEmpty()) {
+                    out.print(text);
+                    out.flush();
+                }
+            };
+            GenerationResult r = await(generation.generate(model, request, listener).result());
+            PrintStream stats = printIds ? err : out;
+            if (printIds) {
+                out.println(Arrays.stream(r.tokenIds()).mapToObj(Integer::toString).collect(Collectors.joining(",")));
+            } else if (!streamText) {
+                out.println(Arrays.toString(r.tokenIds()));
+            } else {
+                out.println();
+            }
+            stats.printf(Locale.ROOT, "[prompt: %d tokens, %.1f tokens/s | decode: %d tokens, %.1f tokens/s | %s]%n",
+                    r.promptTokens(), r.promptTokensPerSecond(), r.tokenIds().length, r.decodeTokensPerSecond(),
+                    r.finishReason().name().toLowerCase(Locale.ROOT));
+            stats.flush();
+            return 0;
+        }
+    }
+
+    private int logits(List<String> args, PrintStream out) throws Exception {
+        Arguments a = new Arguments("logits", args, Set.of("model", "ids", "out", "backend"), Set.of());
+        int[] ids = a.ids("ids");
+        Path file = Path.of(a.string("out"));
+        try (Model model = load(a)) {
+            int vocab = model.network().info().vocabularySize();
+            float[] logits = new float[ids.length * vocab];
+            try (InferenceSession s = model.network().newSession(ids.length)) {
+                s.append(ids, ids.length, logits, true);
+            }
+            LogitsFile.write(file, logits, ids.length, vocab);
+            out.println("wrote logits [" + ids.length + ", " + vocab + "] to " + file);
+            return 0;
+        }
+    }
+
+    private int bench(List<String> args, PrintStream out) throws Exception {
+        Arguments a = new Arguments("bench", args, Set.of("model", "prompt-tokens", "gen-tokens", "reps", "backend"),
+                Set.of());
+        int promptTokens = a.integer("prompt-tokens", 128, 1);
+        int genTokens = a.integer("gen-tokens", 64, 1);
+        int reps = a.integer("reps", 3, 1);
+        try (Model model = load(a)) {
+            var info = model.network().info();
+            SplittableRandom random = new SplittableRandom(42);
+            out.printf(Locale.ROOT, "model: %s (%s, %,d parameters, %.1f MiB of weights), backend %s%n",
+                    model.location(), info.architecture(), info.parameterCount(), info.weightBytes() / 1048576.0,
+                    model.backendId());
+            out.println("| run | prompt tokens | prefill tokens/s | generated | decode tokens/s |");
+            out.println("|---|---|---|---|---|");
+            double[] prefill = new double[reps];
+            double[] decode = new double[reps];
+            for (int rep = -1; rep < reps; rep++) {
+                int[] prompt = random.ints(promptTokens, 0, info.vocabularySize()).toArray();
+                GenerationRequest request = new GenerationRequest(prompt, rep < 0 ? 4 : genTokens,
+                        SamplingParameters.GREEDY, List.of(), true);
+                GenerationResult r = await(generation.generate(model, request, (id, text) -> { }).result());
+                if (rep < 0) {
+                    continue; // warm-up
+                }
+                prefill[rep] = r.promptTokensPerSecond();
+                decode[rep] = r.decodeTokensPerSecond();
+                out.printf(Locale.ROOT, "| %d | %d | %.1f | %d | %.2f |%n", rep + 1, promptTokens, prefill[rep],
+                        r.tokenIds().length, decode[rep]);
+            }
+            Arrays.sort(prefill);
+            Arrays.sort(decode);
+            out.printf(Locale.ROOT, "| median | %d | %.1f | %d | %.2f |%n", promptTokens, prefill[reps / 2], genTokens,
+                    decode[reps / 2]);
+            return 0;
+        }
+    }
+
+    private Model load(Arguments a) {
+        return loader.load(Path.of(a.string("model")), a.string("backend", null));
+    }
+
+    private static SamplingParameters sampling(Arguments a) {
+        float temperature = a.number("temperature", 0.8f);
+        if (temperature < 0) {
+            throw new Arguments.UsageException("--temperature must be >= 0, got " + temperature);
+        }
+        return new SamplingParameters(temperature, a.integer("top-k", 40, 0), a.number("top-p", 0.95f),
+                a.number("min-p", 0.05f), a.number("repetition-penalty", 1f), a.number("presence-penalty", 0f),
+                a.number("frequency-penalty", 0f), a.longValue("seed", System.nanoTime()));
+    }
+
+    private static <T> T await(java.util.concurrent.CompletionStage<T> stage) throws Exception {
+        try {
+            return stage.toCompletableFuture().get();
+        } catch (ExecutionException | CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof Exception ex) {
+                throw ex;
+            }
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.unicorn.frontend.cli;
+
+import java.util.List;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/** The same commands in the Gogo shell: {@code unicorn:generate --model DIR --prompt "..."}. */
+@Component(service = GogoCommands.class, property = {"osgi.command.scope=unicorn",
+        "osgi.command.function=generate", "osgi.command.function=logits", "osgi.command.function=bench"})
+public final class GogoCommands {
+    private final Commands commands;
+
+    @Activate
+    public GogoCommands(@Reference Commands commands) {
+        this.commands = commands;
+    }
+
+    public int generate(String... args) {
+        return run("generate", args);
+    }
+
+    public int logits(String... args) {
+        return run("logits", args);
+    }
+
+    public int bench(String... args) {
+        return run("bench", args);
+    }
+
+    private int run(String command, String... args) {
+        java.util.ArrayList<String> all = new java.util.ArrayList<>(List.of(args));
+        all.add(0, command);
+        return commands.run(all, System.out, System.err);
+    }
+}

@@ -1,0 +1,72 @@
+package dev.unicorn.frontend.cli;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Converter;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * Runs the command given to {@code ./unicorn} once the runtime has started: the bnd launcher registers itself
+ * with the property {@code launcher.arguments} after every bundle has started. The process exits with the command's
+ * status; {@code shell} reads Gogo commands from standard input instead.
+ */
+@Component(immediate = true)
+public final class LauncherMain {
+
+    @Activate
+    public LauncherMain(
+            @Reference(service = Object.class, target = "(launcher.arguments=*)") Map<String, Object> launcher,
+            @Reference Commands commands, @Reference CommandProcessor gogo) {
+        List<String> args = List.of((String[]) launcher.get("launcher.arguments"));
+        Thread main = Thread.ofPlatform().name("unicorn-main").unstarted(() -> {
+            int status;
+            try {
+                status = args.size() == 1 && args.get(0).equals("shell") ? shell(gogo)
+                        : commands.run(args, System.out, System.err);
+            } catch (Throwable t) {
+                System.err.println("error: " + t);
+                status = 1;
+            }
+            System.out.flush();
+            System.err.flush();
+            Runtime.getRuntime().halt(status);
+        });
+        main.start();
+    }
+
+    private static int shell(CommandProcessor gogo) throws Exception {
+        CommandSession session = gogo.createSession(System.in, System.out, System.err);
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        System.out.print("unicorn> ");
+        System.out.flush();
+        String line;
+        while ((line = in.readLine()) != null) {
+            if (line.isBlank()) {
+                // nothing to run
+            } else if (line.trim().equals("exit")) {
+                break;
+            } else {
+                try {
+                    Object result = session.execute(line);
+                    if (result != null) {
+                        System.out.println(session.format(result, Converter.INSPECT));
+                    }
+                } catch (Exception e) {
+                    System.err.println("error: " + e.getMessage());
+                }
+            }
+            System.out.print("unicorn> ");
+            System.out.flush();
+        }
+        System.out.println();
+        return 0;
+    }
+}
