@@ -1,6 +1,7 @@
 package dev.unicorn.backend.cpu;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -20,6 +21,8 @@ final class WorkerPool implements AutoCloseable {
         final int tasks;
         final AtomicInteger next = new AtomicInteger();
         final AtomicInteger remaining;
+        /** The first task failure; recorded before its task counts as done, so the caller always sees it. */
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
 
         Batch(Job job, int tasks) {
             this.job = job;
@@ -32,6 +35,8 @@ final class WorkerPool implements AutoCloseable {
             while ((t = next.getAndIncrement()) < tasks) {
                 try {
                     job.run(t, worker);
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
                 } finally {
                     remaining.decrementAndGet();
                 }
@@ -43,7 +48,6 @@ final class WorkerPool implements AutoCloseable {
     private final Thread[] parked;
     private volatile Batch current;
     private volatile boolean closed;
-    private volatile Throwable failure;
 
     WorkerPool(int threads) {
         workers = new Thread[threads - 1];
@@ -75,20 +79,13 @@ final class WorkerPool implements AutoCloseable {
         for (Thread w : parked) {
             LockSupport.unpark(w);
         }
-        Throwable own = null;
-        try {
-            batch.work(0);
-        } catch (Throwable t) {
-            own = t;
-        }
+        batch.work(0);
         while (batch.remaining.get() > 0) {
             Thread.onSpinWait();
         }
         current = null;
-        Throwable f = failure;
-        if (own != null || f != null) {
-            failure = null;
-            Throwable e = own != null ? own : f;
+        Throwable e = batch.failure.get();
+        if (e != null) {
             if (e instanceof RuntimeException r) {
                 throw r;
             }
@@ -105,12 +102,7 @@ final class WorkerPool implements AutoCloseable {
         while (!closed) {
             Batch b = current;
             if (b != null && b != done) {
-                try {
-                    b.work(index);
-                } catch (Throwable t) {
-                    failure = t;
-                    b.work(index);
-                }
+                b.work(index);
                 done = b;
                 idleSince = System.nanoTime();
             } else if (System.nanoTime() - idleSince < SPIN_NANOS) {

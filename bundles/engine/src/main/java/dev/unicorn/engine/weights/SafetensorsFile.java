@@ -99,11 +99,19 @@ final class SafetensorsFile implements AutoCloseable {
                 throw new WeightsException(where + ": shape " + shapeNode + " has an invalid dimension");
             }
             shape[i] = d.asLong();
-            elements = Math.multiplyExact(elements, shape[i]);
+        }
+        long expected;
+        try {
+            for (long dim : shape) {
+                elements = Math.multiplyExact(elements, dim);
+            }
+            // Checked here: DType.byteSize would wrap, and a wrapped size could match the data_offsets.
+            expected = Math.multiplyExact(elements, (long) type.bytes());
+        } catch (ArithmeticException e) {
+            throw new WeightsException(where + ": shape " + shapeNode + " of " + type + " overflows 64-bit byte sizes");
         }
         long begin = offsets.get(0).asLong(-1);
         long end = offsets.get(1).asLong(-1);
-        long expected = type.byteSize(elements);
         if (begin < 0 || end < begin || end - begin != expected) {
             throw new WeightsException(where + ": data_offsets " + offsets + " span " + (end - begin) + " bytes, expected "
                     + expected + " for " + type + " " + shapeNode);
