@@ -126,9 +126,13 @@ class MatmulTest {
 
     @Test
     void oneThreadAndConfinedWeightsGiveTheSameResults() {
-        try (CpuBackend single = new CpuBackend(1); Arena confined = Arena.ofConfined()) {
+        // One thread only: a confined arena's memory may be read by the calling thread alone.
+        CpuBackend single = new CpuBackend(1);
+        try (Arena confined = Arena.ofConfined()) {
             check(single, confined, Weights.MAPPED_BF16, 5, 100, 37, true, 1);
             check(single, confined, Weights.MAPPED_F32, 1, 96, 37, false, 2);
+        } finally {
+            single.close();
         }
     }
 
