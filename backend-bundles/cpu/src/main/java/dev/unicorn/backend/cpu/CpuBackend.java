@@ -16,7 +16,7 @@ import dev.unicorn.api.weights.WeightTensor;
 /** The CPU backend: Vector API kernels over memory-mapped weights, split over a fixed pool of threads. */
 @Component(property = ComputeBackend.BACKEND_ID + "=cpu", configurationPid = "dev.unicorn.backend.cpu")
 @Designate(ocd = CpuBackend.Config.class)
-public final class CpuBackend implements ComputeBackend {
+public final class CpuBackend implements ComputeBackend, AutoCloseable {
 
     @ObjectClassDefinition(name = "Unicorn CPU backend")
     public @interface Config {
@@ -42,6 +42,7 @@ public final class CpuBackend implements ComputeBackend {
     }
 
     @Deactivate
+    @Override
     public void close() {
         pool.close();
     }

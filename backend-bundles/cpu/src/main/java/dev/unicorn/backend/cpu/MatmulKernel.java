@@ -91,7 +91,13 @@ final class MatmulKernel implements WorkerPool.Job {
             for (int b = 0; b < rowsHere; b++) {
                 convertRow(j + b, scratch, b * k);
             }
-            for (int i = 0; i < n; i++) {
+            int i = 0;
+            if (rowsHere == BLOCK) {
+                for (; i + 4 <= n; i += 4) {
+                    dot4x4(input, inputOffset + i * k, scratch, k, i, j);
+                }
+            }
+            for (; i < n; i++) {
                 int xo = inputOffset + i * k;
                 if (rowsHere == BLOCK) {
                     dot4(input, xo, scratch, k, i, j);
@@ -235,6 +241,62 @@ final class MatmulKernel implements WorkerPool.Job {
         store(i, j + 1, r1);
         store(i, j + 2, r2);
         store(i, j + 3, r3);
+    }
+
+    /** Four input rows against four converted weight rows: sixteen accumulators, eight loads per sixteen FMAs. */
+    private void dot4x4(float[] a, int ao, float[] wr, int k, int i, int j) {
+        FloatVector s00 = FloatVector.zero(F), s01 = FloatVector.zero(F), s02 = FloatVector.zero(F), s03 = FloatVector.zero(F);
+        FloatVector s10 = FloatVector.zero(F), s11 = FloatVector.zero(F), s12 = FloatVector.zero(F), s13 = FloatVector.zero(F);
+        FloatVector s20 = FloatVector.zero(F), s21 = FloatVector.zero(F), s22 = FloatVector.zero(F), s23 = FloatVector.zero(F);
+        FloatVector s30 = FloatVector.zero(F), s31 = FloatVector.zero(F), s32 = FloatVector.zero(F), s33 = FloatVector.zero(F);
+        int c = 0;
+        for (; c + L <= k; c += L) {
+            FloatVector w0 = FloatVector.fromArray(F, wr, c);
+            FloatVector w1 = FloatVector.fromArray(F, wr, k + c);
+            FloatVector w2 = FloatVector.fromArray(F, wr, 2 * k + c);
+            FloatVector w3 = FloatVector.fromArray(F, wr, 3 * k + c);
+            FloatVector x0 = FloatVector.fromArray(F, a, ao + c);
+            s00 = x0.fma(w0, s00);
+            s01 = x0.fma(w1, s01);
+            s02 = x0.fma(w2, s02);
+            s03 = x0.fma(w3, s03);
+            FloatVector x1 = FloatVector.fromArray(F, a, ao + k + c);
+            s10 = x1.fma(w0, s10);
+            s11 = x1.fma(w1, s11);
+            s12 = x1.fma(w2, s12);
+            s13 = x1.fma(w3, s13);
+            FloatVector x2 = FloatVector.fromArray(F, a, ao + 2 * k + c);
+            s20 = x2.fma(w0, s20);
+            s21 = x2.fma(w1, s21);
+            s22 = x2.fma(w2, s22);
+            s23 = x2.fma(w3, s23);
+            FloatVector x3 = FloatVector.fromArray(F, a, ao + 3 * k + c);
+            s30 = x3.fma(w0, s30);
+            s31 = x3.fma(w1, s31);
+            s32 = x3.fma(w2, s32);
+            s33 = x3.fma(w3, s33);
+        }
+        float[] r = {s00.reduceLanes(VectorOperators.ADD), s01.reduceLanes(VectorOperators.ADD),
+            s02.reduceLanes(VectorOperators.ADD), s03.reduceLanes(VectorOperators.ADD),
+            s10.reduceLanes(VectorOperators.ADD), s11.reduceLanes(VectorOperators.ADD),
+            s12.reduceLanes(VectorOperators.ADD), s13.reduceLanes(VectorOperators.ADD),
+            s20.reduceLanes(VectorOperators.ADD), s21.reduceLanes(VectorOperators.ADD),
+            s22.reduceLanes(VectorOperators.ADD), s23.reduceLanes(VectorOperators.ADD),
+            s30.reduceLanes(VectorOperators.ADD), s31.reduceLanes(VectorOperators.ADD),
+            s32.reduceLanes(VectorOperators.ADD), s33.reduceLanes(VectorOperators.ADD)};
+        for (; c < k; c++) {
+            for (int row = 0; row < 4; row++) {
+                float xv = a[ao + row * k + c];
+                for (int col = 0; col < 4; col++) {
+                    r[row * 4 + col] += xv * wr[col * k + c];
+                }
+            }
+        }
+        for (int row = 0; row < 4; row++) {
+            for (int col = 0; col < 4; col++) {
+                store(i + row, j + col, r[row * 4 + col]);
+            }
+        }
     }
 
     static float dot(float[] a, int ao, float[] b, int bo, int k) {

@@ -31,7 +31,9 @@ public final class HfConfig {
         Path file = modelFolder.resolve("config.json");
         try {
             String text = Files.readString(file);
-            Object parsed = new ObjectMapper().readValue(text, Object.class);
+            Object parsed = new ObjectMapper()
+                    .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .readValue(text, Object.class);
             if (!(parsed instanceof Map<?, ?> map)) {
                 throw new ModelException(file + ": expected a JSON object at the top level");
             }
@@ -134,7 +136,10 @@ public final class HfConfig {
      */
     public double ropeTheta(double defaultValue) {
         Optional<Map<String, Object>> p = object("rope_parameters");
-        if (p.isPresent() && p.get().get("rope_theta") instanceof Number n) {
+        if (p.isPresent() && p.get().containsKey("rope_theta")) {
+            if (!(p.get().get("rope_theta") instanceof Number n) || !Double.isFinite(n.doubleValue())) {
+                throw error("rope_parameters", "has rope_theta " + p.get().get("rope_theta") + "; expected a number");
+            }
             return n.doubleValue();
         }
         return number("rope_theta", defaultValue);
@@ -149,7 +154,11 @@ public final class HfConfig {
         Map<String, Object> s = p.orElseGet(() -> object("rope_scaling").orElse(Map.of()));
         Object type = s.getOrDefault("rope_type", s.get("type"));
         String ropeType = type == null ? "default" : type.toString();
-        double factor = s.get("factor") instanceof Number n ? n.doubleValue() : 1.0;
+        Object f = s.get("factor");
+        if (f != null && !(f instanceof Number n && n.doubleValue() > 0)) {
+            throw error(p.isPresent() ? "rope_parameters" : "rope_scaling", "has factor " + f + "; expected a positive number");
+        }
+        double factor = f == null ? 1.0 : ((Number) f).doubleValue();
         return new RopeScaling(ropeType, factor);
     }
 

@@ -35,6 +35,10 @@ public final class LogitsSampler implements Sampler {
         for (float l : logits) {
             max = Math.max(max, l);
         }
+        if (!Float.isFinite(max)) {
+            // No finite logit to sample from (all masked, or NaN from a broken model): fall back to argmax.
+            return argmax(logits);
+        }
         // Candidates sorted by logit, best first, as packed (sortable logit bits, id) pairs.
         if (order.length < vocab) {
             order = new long[vocab];

@@ -60,6 +60,9 @@ final class TextStream {
     }
 
     private String release(int end) {
+        if (end <= released) {
+            return ""; // a stop string that began in text already released: nothing more to give
+        }
         String piece = text.substring(released, end);
         released = end;
         return piece;
