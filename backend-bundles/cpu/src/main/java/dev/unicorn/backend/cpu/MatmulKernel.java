@@ -24,7 +24,8 @@ final class MatmulKernel implements WorkerPool.Job {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Weight rows converted together when several input rows share them. */
     private static final int BLOCK = 4;
-    private static final int ROWS_PER_TASK = 16;
+    /** Most weight rows in one task: long enough runs for the hardware prefetcher. */
+    private static final int MAX_ROWS_PER_TASK = 64;
 
     private final WorkerPool pool;
     private final float[][] rowScratch;
@@ -39,6 +40,7 @@ final class MatmulKernel implements WorkerPool.Job {
     private int m;
     private float[] input;
     private int inputOffset;
+    private int rowsPerTask;
 
     MatmulKernel(WorkerPool pool) {
         this.pool = pool;
@@ -67,17 +69,25 @@ final class MatmulKernel implements WorkerPool.Job {
             input = x.data;
             inputOffset = x.offset;
         }
-        pool.run((m + ROWS_PER_TASK - 1) / ROWS_PER_TASK, this);
+        // Enough tasks to balance the threads, each a multiple of the four-row blocks.
+        rowsPerTask = Math.clamp(((m / (pool.threads() * 8)) + 3) & ~3, BLOCK, MAX_ROWS_PER_TASK);
+        pool.run((m + rowsPerTask - 1) / rowsPerTask, this);
         this.x = this.w = this.bias = this.out = null;
         this.input = null;
     }
 
     @Override
     public void run(int task, int worker) {
-        int from = task * ROWS_PER_TASK;
-        int to = Math.min(m, from + ROWS_PER_TASK);
+        int from = task * rowsPerTask;
+        int to = Math.min(m, from + rowsPerTask);
         if (n == 1) {
-            for (int j = from; j < to; j++) {
+            int j = from;
+            if (w.type == DType.BF16 && !w.onHeap()) {
+                for (; j + 4 <= to; j += 4) {
+                    dotBf16x4(w.segment, w.type.byteSize((long) j * k), j);
+                }
+            }
+            for (; j < to; j++) {
                 store(0, j, dotRow(j));
             }
             return;
@@ -163,6 +173,50 @@ final class MatmulKernel implements WorkerPool.Job {
             sum += Float.intBitsToFloat(s.get(F16, base + 2L * c) << 16) * input[inputOffset + c];
         }
         return sum;
+    }
+
+    /** Four consecutive BF16 weight rows against the single input row: four memory streams in flight. */
+    private void dotBf16x4(MemorySegment s, long base, int j) {
+        long rowBytes = 2L * k;
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F);
+        FloatVector a3 = FloatVector.zero(F);
+        int c = 0;
+        int step = 2 * L;
+        for (; c + step <= k; c += step) {
+            FloatVector xe = FloatVector.fromArray(F, input, inputOffset + c);
+            FloatVector xo = FloatVector.fromArray(F, input, inputOffset + c + L);
+            long at = base + 2L * c;
+            IntVector p0 = IntVector.fromMemorySegment(I, s, at, ByteOrder.LITTLE_ENDIAN);
+            IntVector p1 = IntVector.fromMemorySegment(I, s, at + rowBytes, ByteOrder.LITTLE_ENDIAN);
+            IntVector p2 = IntVector.fromMemorySegment(I, s, at + 2 * rowBytes, ByteOrder.LITTLE_ENDIAN);
+            IntVector p3 = IntVector.fromMemorySegment(I, s, at + 3 * rowBytes, ByteOrder.LITTLE_ENDIAN);
+            a0 = p0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a0);
+            a1 = p1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a1);
+            a2 = p2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a2);
+            a3 = p3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a3);
+            a0 = p0.lanewise(VectorOperators.AND, 0xFFFF0000).reinterpretAsFloats().fma(xo, a0);
+            a1 = p1.lanewise(VectorOperators.AND, 0xFFFF0000).reinterpretAsFloats().fma(xo, a1);
+            a2 = p2.lanewise(VectorOperators.AND, 0xFFFF0000).reinterpretAsFloats().fma(xo, a2);
+            a3 = p3.lanewise(VectorOperators.AND, 0xFFFF0000).reinterpretAsFloats().fma(xo, a3);
+        }
+        float r0 = a0.reduceLanes(VectorOperators.ADD);
+        float r1 = a1.reduceLanes(VectorOperators.ADD);
+        float r2 = a2.reduceLanes(VectorOperators.ADD);
+        float r3 = a3.reduceLanes(VectorOperators.ADD);
+        for (; c < k; c++) {
+            float x = input[inputOffset + c];
+            long at = base + 2L * c;
+            r0 += Float.intBitsToFloat(s.get(F16, at) << 16) * x;
+            r1 += Float.intBitsToFloat(s.get(F16, at + rowBytes) << 16) * x;
+            r2 += Float.intBitsToFloat(s.get(F16, at + 2 * rowBytes) << 16) * x;
+            r3 += Float.intBitsToFloat(s.get(F16, at + 3 * rowBytes) << 16) * x;
+        }
+        store(0, j, r0);
+        store(0, j + 1, r1);
+        store(0, j + 2, r2);
+        store(0, j + 3, r3);
     }
 
     private float dotF32(MemorySegment s, long base) {
