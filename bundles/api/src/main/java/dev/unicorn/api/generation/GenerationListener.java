@@ -8,7 +8,7 @@ public interface GenerationListener {
 
     /**
      * One generated token and the text it completes (possibly empty while a multi-byte character or a possible
-     * stop string is still open).
+     * stop string is still open). At the end, text still held back is delivered with token id -1.
      */
     void onToken(int tokenId, String text);
 

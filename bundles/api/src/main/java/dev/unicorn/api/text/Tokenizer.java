@@ -16,7 +16,10 @@ public interface Tokenizer extends AutoCloseable {
      */
     int[] encode(String text, boolean addSpecialTokens);
 
-    /** Decodes ids to text; special tokens are skipped when {@code skipSpecialTokens}. */
+    /**
+     * Decodes ids to text; special tokens are skipped when {@code skipSpecialTokens}. Ids the tokenizer does not
+     * know (a model's embedding may be padded beyond its vocabulary) are skipped, as the Hugging Face tokenizers do.
+     */
     String decode(int[] ids, boolean skipSpecialTokens);
 
     /** Number of ids the tokenizer knows, special tokens included. */

@@ -29,14 +29,16 @@ final class HfTokenizer implements Tokenizer {
 
     @Override
     public String decode(int[] ids, boolean skipSpecialTokens) {
-        long[] longIds = new long[ids.length];
-        for (int i = 0; i < ids.length; i++) {
-            if (ids[i] < 0 || ids[i] >= vocabulary.size()) {
-                throw new IllegalArgumentException(
-                        "Token id " + ids[i] + " at index " + i + " is outside 0.." + (vocabulary.size() - 1));
+        // Ids the tokenizer does not know are skipped, as the Hugging Face tokenizers do: a model's embedding is
+        // often padded beyond its tokenizer's vocabulary, and a model may sample those rows.
+        long[] known = new long[ids.length];
+        int n = 0;
+        for (int id : ids) {
+            if (id >= 0 && id < vocabulary.size()) {
+                known[n++] = id;
             }
-            longIds[i] = ids[i];
         }
+        long[] longIds = n == ids.length ? known : java.util.Arrays.copyOf(known, n);
         return HfTokenizerProvider.withBundleClassLoader(() -> djl.decode(longIds, skipSpecialTokens));
     }
 

@@ -17,21 +17,23 @@ public final class GogoCommands {
         this.commands = commands;
     }
 
-    public int generate(String... args) {
+    public String generate(String... args) {
         return run("generate", args);
     }
 
-    public int logits(String... args) {
+    public String logits(String... args) {
         return run("logits", args);
     }
 
-    public int bench(String... args) {
+    public String bench(String... args) {
         return run("bench", args);
     }
 
-    private int run(String command, String... args) {
+    /** Null on success (Gogo prints nothing), else the exit status the same command would give. */
+    private String run(String command, String... args) {
         java.util.ArrayList<String> all = new java.util.ArrayList<>(List.of(args));
         all.add(0, command);
-        return commands.run(all, System.out, System.err);
+        int status = commands.run(all, System.out, System.err);
+        return status == 0 ? null : "exit status " + status;
     }
 }

@@ -43,7 +43,12 @@ public final class LauncherMain {
     }
 
     private static int shell(CommandProcessor gogo) throws Exception {
-        CommandSession session = gogo.createSession(System.in, System.out, System.err);
+        // Gogo replaces System.out with a per-thread redirection: give the session the process's own streams.
+        java.io.PrintStream out = new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
+                StandardCharsets.UTF_8);
+        java.io.PrintStream err = new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true,
+                StandardCharsets.UTF_8);
+        CommandSession session = gogo.createSession(new java.io.FileInputStream(java.io.FileDescriptor.in), out, err);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         System.out.print("unicorn> ");
         System.out.flush();
@@ -60,7 +65,10 @@ public final class LauncherMain {
                         System.out.println(session.format(result, Converter.INSPECT));
                     }
                 } catch (Exception e) {
-                    System.err.println("error: " + e.getMessage());
+                    System.err.println("error: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+                    if (Boolean.getBoolean("unicorn.debug")) {
+                        e.printStackTrace();
+                    }
                 }
             }
             System.out.print("unicorn> ");
