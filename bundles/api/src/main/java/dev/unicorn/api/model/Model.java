@@ -20,6 +20,9 @@ public interface Model extends AutoCloseable {
     /** The tokenizer, when the model folder has one. */
     Optional<Tokenizer> tokenizer();
 
+    /** The chat template, when the model has one. */
+    Optional<dev.unicorn.api.text.ChatTemplate> chatTemplate();
+
     /** Token ids that end generation (from {@code generation_config.json}, {@code config.json} or the tokenizer). */
     Set<Integer> stopTokenIds();
 

@@ -13,6 +13,13 @@ public interface WeightsSource extends AutoCloseable {
     /** The file or folder the tensors come from, for error messages. */
     Path location();
 
+    /**
+     * Metadata stored with the tensors: GGUF key/values ({@code general.architecture}, hyper-parameters,
+     * {@code tokenizer.*}) with numbers as {@code Long}/{@code Double}, strings, booleans and arrays as {@code List};
+     * safetensors' {@code __metadata__} strings.
+     */
+    java.util.Map<String, Object> metadata();
+
     /** Names of all tensors. */
     Set<String> names();
 

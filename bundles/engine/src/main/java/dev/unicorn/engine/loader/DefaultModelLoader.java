@@ -3,6 +3,9 @@ package dev.unicorn.engine.loader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -20,6 +23,8 @@ import dev.unicorn.api.model.ModelArchitecture;
 import dev.unicorn.api.model.ModelConfig;
 import dev.unicorn.api.model.ModelException;
 import dev.unicorn.api.model.ModelLoader;
+import dev.unicorn.api.text.ChatTemplate;
+import dev.unicorn.api.text.ChatTemplateProvider;
 import dev.unicorn.api.text.Tokenizer;
 import dev.unicorn.api.text.TokenizerProvider;
 import dev.unicorn.api.weights.WeightsFormat;
@@ -27,7 +32,7 @@ import dev.unicorn.api.weights.WeightsSource;
 import dev.unicorn.engine.config.HfConfig;
 
 /**
- * Loads Hugging Face model folders with whatever architectures, weights formats, backends and tokenizers are
+ * Loads Hugging Face model folders and GGUF files with whatever architectures, weights formats, backends and tokenizers are
  * registered at the moment of the call; bundles bringing them may come and go.
  */
 @Component
@@ -36,6 +41,7 @@ public final class DefaultModelLoader implements ModelLoader {
     private final ServiceSnapshot<WeightsFormat> formats = new ServiceSnapshot<>();
     private final ServiceSnapshot<ComputeBackend> backends = new ServiceSnapshot<>();
     private final ServiceSnapshot<TokenizerProvider> tokenizers = new ServiceSnapshot<>();
+    private final ServiceSnapshot<ChatTemplateProvider> templates = new ServiceSnapshot<>();
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -77,6 +83,16 @@ public final class DefaultModelLoader implements ModelLoader {
         tokenizers.remove(t);
     }
 
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    public void addChatTemplateProvider(ChatTemplateProvider t) {
+        templates.add(t);
+    }
+
+    public void removeChatTemplateProvider(ChatTemplateProvider t) {
+        templates.remove(t);
+    }
+
     /** The backends registered now, best first. */
     public List<ComputeBackend> backends() {
         return backends.get().stream().sorted(Comparator.comparingInt(ComputeBackend::rank).reversed()).toList();
@@ -85,18 +101,34 @@ public final class DefaultModelLoader implements ModelLoader {
     @Override
     public Model load(Path location, String backendId) {
         if (!Files.exists(location)) {
-            throw new ModelException(location + ": no such model folder");
+            throw new ModelException(location + ": no such model folder or file");
         }
-        if (!Files.isDirectory(location)) {
-            throw new ModelException(location + ": expected a Hugging Face model folder (config.json, *.safetensors)");
-        }
-        ModelConfig config = HfConfig.read(location);
-        ModelArchitecture architecture = architecture(config);
         ComputeBackend backend = backend(backendId);
-        WeightsFormat format = formats.get().stream().filter(f -> f.recognizes(location)).findFirst()
-                .orElseThrow(() -> new ModelException(location + ": no weights found (formats registered: "
-                        + formats.get().stream().map(WeightsFormat::name).toList() + ")"));
-        WeightsSource weights = format.open(location);
+        ModelConfig config;
+        ModelArchitecture architecture;
+        WeightsSource weights;
+        if (Files.isDirectory(location)) {
+            // A Hugging Face folder: config.json names the architecture before any weight is mapped.
+            config = HfConfig.read(location);
+            architecture = architecture(config);
+            weights = format(location).open(location);
+        } else {
+            // A single file (GGUF): its metadata is the config.
+            weights = format(location).open(location);
+            try {
+                Map<String, Object> values = new HashMap<>(weights.metadata());
+                Object arch = values.get("general.architecture");
+                if (arch == null) {
+                    throw new ModelException(location + ": metadata key 'general.architecture' is missing");
+                }
+                values.put("architectures", List.of(arch.toString()));
+                config = new ModelConfig(location, values);
+                architecture = architecture(config);
+            } catch (RuntimeException e) {
+                weights.close();
+                throw e;
+            }
+        }
         LoadedModel network;
         try {
             network = architecture.load(config, weights, backend);
@@ -106,9 +138,10 @@ public final class DefaultModelLoader implements ModelLoader {
         }
         Tokenizer tokenizer = null;
         try {
-            tokenizer = tokenizer(location).orElse(null);
-            Set<Integer> stops = StopTokens.read(location, tokenizer);
-            return new HfModel(location, network, tokenizer, stops, backend.id());
+            tokenizer = first(tokenizers.get(), p -> p.open(location)).orElse(null);
+            ChatTemplate template = first(templates.get(), p -> p.open(location)).orElse(null);
+            Set<Integer> stops = StopTokens.read(location, tokenizer, weights.metadata());
+            return new HfModel(location, network, tokenizer, template, stops, backend.id());
         } catch (RuntimeException e) {
             network.close();
             if (tokenizer != null) {
@@ -116,6 +149,22 @@ public final class DefaultModelLoader implements ModelLoader {
             }
             throw e;
         }
+    }
+
+    private WeightsFormat format(Path location) {
+        return formats.get().stream().filter(f -> f.recognizes(location)).findFirst()
+                .orElseThrow(() -> new ModelException(location + ": no weights found (formats installed: "
+                        + formats.get().stream().map(WeightsFormat::name).toList() + ")"));
+    }
+
+    private static <P, T> Optional<T> first(List<P> providers, Function<P, Optional<T>> open) {
+        for (P p : providers) {
+            Optional<T> t = open.apply(p);
+            if (t.isPresent()) {
+                return t;
+            }
+        }
+        return Optional.empty();
     }
 
     private ModelArchitecture architecture(ModelConfig config) {
@@ -147,13 +196,4 @@ public final class DefaultModelLoader implements ModelLoader {
                 "unknown backend '" + id + "'; installed: " + ranked.stream().map(ComputeBackend::id).toList()));
     }
 
-    private Optional<Tokenizer> tokenizer(Path location) {
-        for (TokenizerProvider p : tokenizers.get()) {
-            Optional<Tokenizer> t = p.open(location);
-            if (t.isPresent()) {
-                return t;
-            }
-        }
-        return Optional.empty();
-    }
 }

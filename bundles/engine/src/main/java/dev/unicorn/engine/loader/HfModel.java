@@ -6,20 +6,24 @@ import java.util.Set;
 
 import dev.unicorn.api.model.LoadedModel;
 import dev.unicorn.api.model.Model;
+import dev.unicorn.api.text.ChatTemplate;
 import dev.unicorn.api.text.Tokenizer;
 
-/** A model loaded from a Hugging Face folder. */
+/** A model loaded from a Hugging Face folder or a GGUF file. */
 final class HfModel implements Model {
     private final Path location;
     private final LoadedModel network;
     private final Tokenizer tokenizer;
+    private final ChatTemplate chatTemplate;
     private final Set<Integer> stopTokenIds;
     private final String backendId;
 
-    HfModel(Path location, LoadedModel network, Tokenizer tokenizer, Set<Integer> stopTokenIds, String backendId) {
+    HfModel(Path location, LoadedModel network, Tokenizer tokenizer, ChatTemplate chatTemplate,
+            Set<Integer> stopTokenIds, String backendId) {
         this.location = location;
         this.network = network;
         this.tokenizer = tokenizer;
+        this.chatTemplate = chatTemplate;
         this.stopTokenIds = Set.copyOf(stopTokenIds);
         this.backendId = backendId;
     }
@@ -37,6 +41,11 @@ final class HfModel implements Model {
     @Override
     public Optional<Tokenizer> tokenizer() {
         return Optional.ofNullable(tokenizer);
+    }
+
+    @Override
+    public Optional<ChatTemplate> chatTemplate() {
+        return Optional.ofNullable(chatTemplate);
     }
 
     @Override

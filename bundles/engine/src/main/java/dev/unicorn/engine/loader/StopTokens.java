@@ -20,9 +20,18 @@ final class StopTokens {
     private StopTokens() {
     }
 
-    static Set<Integer> read(Path folder, Tokenizer tokenizer) {
-        ObjectMapper json = new ObjectMapper();
+    static Set<Integer> read(Path folder, Tokenizer tokenizer, java.util.Map<String, Object> metadata) {
         Set<Integer> ids = new LinkedHashSet<>();
+        if (!java.nio.file.Files.isDirectory(folder)) {
+            // GGUF: tokenizer.ggml.eos_token_id (and the end-of-turn id llama.cpp also stops at).
+            for (String key : new String[] {"tokenizer.ggml.eos_token_id", "tokenizer.ggml.eot_token_id"}) {
+                if (metadata.get(key) instanceof Number n) {
+                    ids.add(n.intValue());
+                }
+            }
+            return ids;
+        }
+        ObjectMapper json = new ObjectMapper();
         for (String name : new String[] {"generation_config.json", "config.json"}) {
             Path file = folder.resolve(name);
             if (Files.isRegularFile(file)) {

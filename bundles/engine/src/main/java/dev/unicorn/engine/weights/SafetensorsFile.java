@@ -29,11 +29,13 @@ final class SafetensorsFile implements AutoCloseable {
     private final Path file;
     private final Arena arena;
     private final Map<String, WeightTensor> tensors;
+    private final Map<String, Object> metadata;
 
-    private SafetensorsFile(Path file, Arena arena, Map<String, WeightTensor> tensors) {
+    private SafetensorsFile(Path file, Arena arena, Map<String, WeightTensor> tensors, Map<String, Object> metadata) {
         this.file = file;
         this.arena = arena;
         this.tensors = tensors;
+        this.metadata = metadata;
     }
 
     static SafetensorsFile open(Path file, ObjectMapper json) {
@@ -63,14 +65,16 @@ final class SafetensorsFile implements AutoCloseable {
             long dataStart = 8 + headerLength;
             MemorySegment data = all.asSlice(dataStart);
             Map<String, WeightTensor> tensors = new LinkedHashMap<>();
+            Map<String, Object> metadata = new LinkedHashMap<>();
             for (var entry : header.properties()) {
                 String name = entry.getKey();
                 if (name.equals("__metadata__")) {
+                    entry.getValue().properties().forEach(m -> metadata.put(m.getKey(), m.getValue().asText()));
                     continue;
                 }
                 tensors.put(name, tensor(file, name, entry.getValue(), data));
             }
-            return new SafetensorsFile(file, arena, Map.copyOf(tensors));
+            return new SafetensorsFile(file, arena, Map.copyOf(tensors), Map.copyOf(metadata));
         } catch (IOException e) {
             arena.close();
             throw new WeightsException(file + ": cannot read: " + e.getMessage(), e);
@@ -105,8 +109,8 @@ final class SafetensorsFile implements AutoCloseable {
             for (long dim : shape) {
                 elements = Math.multiplyExact(elements, dim);
             }
-            // Checked here: DType.byteSize would wrap, and a wrapped size could match the data_offsets.
-            expected = Math.multiplyExact(elements, (long) type.bytes());
+            // Overflow must not wrap: a wrapped size could match the data_offsets.
+            expected = type.byteSize(elements);
         } catch (ArithmeticException e) {
             throw new WeightsException(where + ": shape " + shapeNode + " of " + type + " overflows 64-bit byte sizes");
         }
@@ -137,6 +141,10 @@ final class SafetensorsFile implements AutoCloseable {
 
     Path file() {
         return file;
+    }
+
+    Map<String, Object> metadata() {
+        return metadata;
     }
 
     Map<String, WeightTensor> tensors() {

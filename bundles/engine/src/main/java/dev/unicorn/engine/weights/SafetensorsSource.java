@@ -45,6 +45,13 @@ final class SafetensorsSource implements WeightsSource {
     }
 
     @Override
+    public Map<String, Object> metadata() {
+        Map<String, Object> all = new HashMap<>();
+        files.forEach(f -> all.putAll(f.metadata()));
+        return Map.copyOf(all);
+    }
+
+    @Override
     public Set<String> names() {
         return tensors.keySet();
     }
