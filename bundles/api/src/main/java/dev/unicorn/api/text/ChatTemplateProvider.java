@@ -1,6 +1,7 @@
 package dev.unicorn.api.text;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 
 import org.osgi.annotation.versioning.ConsumerType;
@@ -16,7 +17,9 @@ public interface ChatTemplateProvider {
     /**
      * Opens the template of the model at {@code location}, or returns empty when this provider finds none there.
      *
+     * @param metadata the metadata of the model's weights ({@code tokenizer.chat_template} and the special token
+     *                 ids of a GGUF file); empty for a Hugging Face folder
      * @throws IllegalArgumentException naming the file when a template is present but cannot be parsed
      */
-    Optional<ChatTemplate> open(Path location);
+    Optional<ChatTemplate> open(Path location, Map<String, Object> metadata);
 }

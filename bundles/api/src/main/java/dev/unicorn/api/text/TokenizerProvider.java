@@ -1,6 +1,7 @@
 package dev.unicorn.api.text;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 
 import org.osgi.annotation.versioning.ConsumerType;
@@ -12,7 +13,9 @@ public interface TokenizerProvider {
     /**
      * Opens the tokenizer of the model at {@code location}, or returns empty when this provider finds none there.
      *
-     * @throws IllegalArgumentException naming the file when a tokenizer file is present but malformed
+     * @param metadata the metadata of the model's weights ({@code tokenizer.ggml.*} of a GGUF file; empty or
+     *                 irrelevant for a Hugging Face folder, whose tokenizer is in its files)
+     * @throws IllegalArgumentException naming the file when a tokenizer is present but malformed
      */
-    Optional<Tokenizer> open(Path location);
+    Optional<Tokenizer> open(Path location, Map<String, Object> metadata);
 }

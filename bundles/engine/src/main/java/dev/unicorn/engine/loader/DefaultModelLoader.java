@@ -138,8 +138,8 @@ public final class DefaultModelLoader implements ModelLoader {
         }
         Tokenizer tokenizer = null;
         try {
-            tokenizer = first(tokenizers.get(), p -> p.open(location)).orElse(null);
-            ChatTemplate template = first(templates.get(), p -> p.open(location)).orElse(null);
+            tokenizer = first(tokenizers.get(), p -> p.open(location, weights.metadata())).orElse(null);
+            ChatTemplate template = first(templates.get(), p -> p.open(location, weights.metadata())).orElse(null);
             Set<Integer> stops = StopTokens.read(location, tokenizer, weights.metadata());
             return new HfModel(location, network, tokenizer, template, stops, backend.id());
         } catch (RuntimeException e) {

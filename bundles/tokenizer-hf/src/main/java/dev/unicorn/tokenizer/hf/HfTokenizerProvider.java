@@ -32,7 +32,7 @@ public final class HfTokenizerProvider implements TokenizerProvider {
     }
 
     @Override
-    public Optional<Tokenizer> open(Path location) {
+    public Optional<Tokenizer> open(Path location, java.util.Map<String, Object> metadata) {
         Path file = Files.isDirectory(location) ? location.resolve(TOKENIZER_FILE) : location;
         if (!Files.isRegularFile(file) || !file.getFileName().toString().equals(TOKENIZER_FILE)) {
             return Optional.empty();

@@ -38,8 +38,8 @@ class HfTokenizerProviderTest {
     static void openTokenizers() {
         testData = testDataFolder();
         HfTokenizerProvider provider = new HfTokenizerProvider();
-        gemma3 = provider.open(modelFolder("gemma3")).orElseThrow();
-        qwen3 = provider.open(modelFolder("qwen3")).orElseThrow();
+        gemma3 = provider.open(modelFolder("gemma3"), java.util.Map.of()).orElseThrow();
+        qwen3 = provider.open(modelFolder("qwen3"), java.util.Map.of()).orElseThrow();
     }
 
     @AfterAll
@@ -108,15 +108,15 @@ class HfTokenizerProviderTest {
 
     @Test
     void folderWithoutTokenizerJsonIsEmpty(@TempDir Path folder) {
-        assertTrue(new HfTokenizerProvider().open(folder).isEmpty());
-        assertTrue(new HfTokenizerProvider().open(folder.resolve("missing")).isEmpty());
+        assertTrue(new HfTokenizerProvider().open(folder, java.util.Map.of()).isEmpty());
+        assertTrue(new HfTokenizerProvider().open(folder.resolve("missing"), java.util.Map.of()).isEmpty());
     }
 
     @Test
     void malformedJsonIsRejectedNamingTheFile(@TempDir Path folder) throws IOException {
         Path file = folder.resolve("tokenizer.json");
         Files.writeString(file, "{\"version\": \"1.0\", \"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": ");
-        var e = assertThrows(IllegalArgumentException.class, () -> new HfTokenizerProvider().open(folder));
+        var e = assertThrows(IllegalArgumentException.class, () -> new HfTokenizerProvider().open(folder, java.util.Map.of()));
         assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
     }
 
@@ -124,7 +124,7 @@ class HfTokenizerProviderTest {
     void jsonThatIsNoTokenizerIsRejectedNamingTheFile(@TempDir Path folder) throws IOException {
         Path file = folder.resolve("tokenizer.json");
         Files.writeString(file, "{\"model\": {\"type\": \"NoSuchModel\", \"vocab\": {\"a\": 0}}, \"added_tokens\": []}");
-        var e = assertThrows(IllegalArgumentException.class, () -> new HfTokenizerProvider().open(folder));
+        var e = assertThrows(IllegalArgumentException.class, () -> new HfTokenizerProvider().open(folder, java.util.Map.of()));
         assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
     }
 
