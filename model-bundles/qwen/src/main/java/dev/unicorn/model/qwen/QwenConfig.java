@@ -6,6 +6,7 @@ import java.util.Optional;
 
 import dev.unicorn.api.model.ModelConfig;
 import dev.unicorn.api.model.ModelException;
+import dev.unicorn.api.weights.WeightsSource;
 import dev.unicorn.engine.config.HfConfig;
 
 /**
@@ -14,10 +15,52 @@ import dev.unicorn.engine.config.HfConfig;
  */
 record QwenConfig(boolean qwen3, int vocabularySize, int hiddenSize, int intermediateSize, int layers, int heads,
         int kvHeads, int headDim, int contextLength, float normEps, boolean tiedEmbeddings, boolean attentionBias,
-        double ropeTheta, double ropeLinearFactor, List<Integer> windows) {
+        double ropeTheta, double ropeLinearFactor, List<Integer> windows, QwenTensorNames names) {
 
     static final String QWEN2 = "Qwen2ForCausalLM";
     static final String QWEN3 = "Qwen3ForCausalLM";
+    /** {@code general.architecture} of GGUF files. */
+    static final String GGUF_QWEN2 = "qwen2";
+    static final String GGUF_QWEN3 = "qwen3";
+
+    /** The config of a Hugging Face folder ({@code config.json}) or of a GGUF file (its metadata). */
+    static QwenConfig from(ModelConfig config, WeightsSource weights) {
+        return config.values().containsKey("general.architecture") ? fromGguf(config, weights) : from(config);
+    }
+
+    /**
+     * Hyper-parameters from GGUF metadata, under the keys llama.cpp's converter writes ({@code qwen2.block_count},
+     * ...). The vocabulary is the embedding's row count; the head is tied when there is no {@code output.weight}.
+     */
+    static QwenConfig fromGguf(ModelConfig config, WeightsSource weights) {
+        HfConfig c = new HfConfig(config);
+        String arch = c.string("general.architecture", "");
+        boolean qwen3 = arch.equals(GGUF_QWEN3);
+        String p = arch + ".";
+        int hidden = c.positiveInt(p + "embedding_length");
+        int heads = c.positiveInt(p + "attention.head_count");
+        int kvHeads = c.positiveInt(p + "attention.head_count_kv", heads);
+        if (heads % kvHeads != 0) {
+            throw c.error(p + "attention.head_count_kv", "is " + kvHeads + "; it must divide the head count " + heads);
+        }
+        int headDim = c.positiveInt(p + "attention.key_length", hidden / heads);
+        int layers = c.positiveInt(p + "block_count");
+        var embedding = weights.find(QwenTensorNames.GGUF.embedding).orElseThrow(() -> new ModelException(
+                weights.location() + ": missing tensor '" + QwenTensorNames.GGUF.embedding + "'"));
+        long vocab = embedding.dim(0);
+        String scalingType = c.string(p + "rope.scaling.type", "none");
+        double factor = switch (scalingType) {
+            case "none" -> 1.0;
+            case "linear" -> c.number(p + "rope.scaling.factor", 1.0);
+            default -> throw c.error(p + "rope.scaling.type", "is '" + scalingType + "'; supported: none, linear");
+        };
+        boolean bias = !qwen3 || weights.find(QwenTensorNames.GGUF.layer(0, QwenTensorNames.GGUF.q + "bias")).isPresent();
+        return new QwenConfig(qwen3, Math.toIntExact(vocab), hidden, c.positiveInt(p + "feed_forward_length"), layers,
+                heads, kvHeads, headDim, c.positiveInt(p + "context_length", 32768),
+                (float) c.number(p + "attention.layer_norm_rms_epsilon", 1e-6),
+                weights.find(QwenTensorNames.GGUF.outputHead).isEmpty(), bias, c.number(p + "rope.freq_base", 10000.0),
+                factor, java.util.Collections.nCopies(layers, 0), QwenTensorNames.GGUF);
+    }
 
     static QwenConfig from(ModelConfig config) {
         HfConfig c = new HfConfig(config);
@@ -70,6 +113,6 @@ record QwenConfig(boolean qwen3, int vocabularySize, int hiddenSize, int interme
             throw new ModelException(config.file() + ": vocab_size must be positive");
         }
         return new QwenConfig(qwen3, vocab, hidden, intermediate, layers, heads, kvHeads, headDim, context, eps, tied,
-                bias, theta, factor, List.copyOf(windows));
+                bias, theta, factor, List.copyOf(windows), QwenTensorNames.HUGGING_FACE);
     }
 }
