@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletionException;
@@ -32,13 +33,17 @@ import dev.unicorn.api.weights.WeightsException;
 public final class Commands {
     static final String USAGE = """
             usage: unicorn <command> [options]
-              generate --model DIR (--prompt TEXT | --ids 1,2,3) [--max-tokens N] [--temperature T] [--seed S]
+              generate [--model M] (--prompt TEXT | --ids 1,2,3) [--max-tokens N] [--temperature T] [--seed S]
                        [--top-k K] [--top-p P] [--min-p P] [--repetition-penalty R] [--presence-penalty P]
-                       [--frequency-penalty F] [--stop TEXT]... [--print-ids] [--ignore-eos] [--backend ID]
+                       [--frequency-penalty F] [--stop TEXT]... [--print-ids] [--ignore-eos] [--raw] [--backend ID]
+              chat     [--model M] [--system TEXT] [--max-tokens N] [sampling options as for generate]
               logits   --model DIR --ids 1,2,3 --out FILE.safetensors [--backend ID]
               bench    --model DIR [--prompt-tokens N] [--gen-tokens N] [--reps N] [--backend ID]
               shell    an interactive Gogo shell (commands: unicorn:generate, unicorn:logits, unicorn:bench, lb)
             """;
+
+    /** System property naming the model used when a command is given no --model (set by ./unicorn). */
+    static final String DEFAULT_MODEL = "unicorn.defaultModel";
 
     private static final Set<String> SAMPLING = Set.of("temperature", "seed", "top-k", "top-p", "min-p",
             "repetition-penalty", "presence-penalty", "frequency-penalty");
@@ -65,6 +70,7 @@ public final class Commands {
                 case "generate" -> generate(rest, out, err);
                 case "logits" -> logits(rest, out);
                 case "bench" -> bench(rest, out);
+                case "chat" -> chat(rest, out, err);
                 default -> throw new Arguments.UsageException("unknown command '" + command + "'\n" + USAGE);
             };
         } catch (Arguments.UsageException | IllegalArgumentException e) {
@@ -82,7 +88,7 @@ public final class Commands {
     private int generate(List<String> args, PrintStream out, PrintStream err) throws Exception {
         Set<String> options = new java.util.HashSet<>(SAMPLING);
         options.addAll(Set.of("model", "prompt", "ids", "max-tokens", "stop", "backend"));
-        Arguments a = new Arguments("generate", args, options, Set.of("print-ids", "ignore-eos"));
+        Arguments a = new Arguments("generate", args, options, Set.of("print-ids", "ignore-eos", "raw"));
         if (a.has("prompt") == a.has("ids")) {
             throw new Arguments.UsageException("generate: give exactly one of --prompt TEXT and --ids 1,2,3");
         }
@@ -93,10 +99,10 @@ public final class Commands {
             int[] prompt;
             if (a.has("ids")) {
                 prompt = a.ids("ids");
+            } else if (model.chatTemplate().isPresent() && !a.flag("raw")) {
+                prompt = chatPrompt(model, List.of(Map.of("role", "user", "content", a.string("prompt"))));
             } else {
-                Tokenizer t = model.tokenizer().orElseThrow(() -> new ModelException(model.location()
-                        + ": no tokenizer (tokenizer.json) to encode --prompt; pass --ids instead"));
-                prompt = t.encode(a.string("prompt"), true);
+                prompt = tokenizer(model).encode(a.string("prompt"), true);
             }
             GenerationRequest request = new GenerationRequest(prompt, maxTokens, sampling, a.all("stop"),
                     a.flag("ignore-eos"));
@@ -178,7 +184,80 @@ public final class Commands {
     }
 
     private Model load(Arguments a) {
-        return loader.load(Path.of(a.string("model")), a.string("backend", null));
+        String model = a.string("model", System.getProperty(DEFAULT_MODEL));
+        if (model == null || model.isBlank()) {
+            throw new Arguments.UsageException("--model DIR|FILE is required (no default model is installed)");
+        }
+        return loader.load(Path.of(model), a.string("backend", null));
+    }
+
+    private static Tokenizer tokenizer(Model model) {
+        return model.tokenizer().orElseThrow(() -> new ModelException(model.location()
+                + ": the model has no tokenizer to encode text; pass --ids instead"));
+    }
+
+    /** The conversation rendered with the model's chat template and encoded (the template holds the special tokens). */
+    private static int[] chatPrompt(Model model, List<Map<String, Object>> messages) {
+        String text = model.chatTemplate().orElseThrow().render(messages, Map.of("add_generation_prompt", true));
+        return tokenizer(model).encode(text, false);
+    }
+
+    /**
+     * A conversation on standard input: each line is a user turn, answered with streamed text. {@code /system TEXT}
+     * sets the system prompt, {@code /clear} forgets the conversation, {@code /exit} (or end of input) leaves.
+     */
+    private int chat(List<String> args, PrintStream out, PrintStream err) throws Exception {
+        Set<String> options = new java.util.HashSet<>(SAMPLING);
+        options.addAll(Set.of("model", "max-tokens", "backend", "system"));
+        Arguments a = new Arguments("chat", args, options, Set.of());
+        SamplingParameters sampling = sampling(a);
+        int maxTokens = a.integer("max-tokens", 512, 1);
+        try (Model model = load(a)) {
+            if (model.chatTemplate().isEmpty()) {
+                throw new ModelException(model.location() + ": the model has no chat template; use generate --prompt");
+            }
+            java.io.BufferedReader in = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
+            List<Map<String, Object>> messages = new java.util.ArrayList<>();
+            String system = a.string("system", null);
+            out.println("Chatting with " + model.location().getFileName() + " (/system TEXT, /clear, /exit)");
+            while (true) {
+                out.print("> ");
+                out.flush();
+                String line = in.readLine();
+                if (line == null || line.strip().equals("/exit")) {
+                    out.println();
+                    return 0;
+                }
+                if (line.isBlank()) {
+                    continue;
+                }
+                if (line.strip().equals("/clear")) {
+                    messages.clear();
+                    continue;
+                }
+                if (line.startsWith("/system ")) {
+                    system = line.substring(8).strip();
+                    messages.clear();
+                    continue;
+                }
+                messages.add(Map.of("role", "user", "content", line));
+                List<Map<String, Object>> conversation = new java.util.ArrayList<>();
+                if (system != null) {
+                    conversation.add(Map.of("role", "system", "content", system));
+                }
+                conversation.addAll(messages);
+                int[] prompt = chatPrompt(model, conversation);
+                GenerationRequest request = new GenerationRequest(prompt, maxTokens, sampling, List.of(), false);
+                GenerationResult r = await(generation.generate(model, request, (id, text) -> {
+                    out.print(text);
+                    out.flush();
+                }).result());
+                out.println();
+                err.printf(Locale.ROOT, "[%d tokens, %.1f tokens/s]%n", r.tokenIds().length, r.decodeTokensPerSecond());
+                messages.add(Map.of("role", "assistant", "content", r.text()));
+            }
+        }
     }
 
     private static SamplingParameters sampling(Arguments a) {
