@@ -90,6 +90,23 @@ class RuntimeCommandsTest {
         assertTrue(r.err().contains("tokens/s"), "the stats line reports throughput: " + r.err());
     }
 
+    /** Gemma 3 through the exported runtime: the model-gemma3 bundle is resolved, registered and found by name. */
+    @ParameterizedTest
+    @ValueSource(strings = {"gemma3-tiny", "gemma3-vlm"})
+    void gemma3GeneratesTheGreedyIdsOfTransformers(String fixture) throws Exception {
+        Path dir = ROOT.resolve("fixtures/gemma3").resolve(fixture);
+        String prompt = new String(Files.readAllBytes(dir.resolve("reference.json")), StandardCharsets.UTF_8)
+                .replaceAll("(?s).*\"prompt\": \"([^\"]*)\".*", "$1");
+        Result r = unicorn(null, "generate", "--model", dir.toString(), "--prompt", prompt, "--max-tokens", "16",
+                "--temperature", "0", "--print-ids");
+        assertEquals(0, r.status(), r.err());
+        try (WeightsSource ref = new SafetensorsFormat().open(dir.resolve("reference.safetensors"))) {
+            long[] v = ref.find("prompt_greedy_ids").orElseThrow().data()
+                    .toArray(ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN));
+            assertArrayEquals(Arrays.stream(v).mapToInt(Math::toIntExact).toArray(), parseIds(r.out()), r.out());
+        }
+    }
+
     @Test
     void textPromptIsTokenizedAsTransformersDoes() throws Exception {
         String prompt = new String(Files.readAllBytes(FIXTURES.resolve("qwen2-tiny/reference.json")),

@@ -3,7 +3,7 @@ package dev.unicorn.backend.cpu;
 import dev.unicorn.api.backend.AttentionSpec;
 
 /**
- * Causal grouped-query attention over a KV cache, one task per (query row, head): scores, optional soft-capping,
+ * Causal grouped-query attention over a KV cache (linear, or a ring for sliding windows), one task per (query row, head): scores, optional soft-capping,
  * softmax in f32, weighted sum of values.
  */
 final class AttentionKernel implements WorkerPool.Job {
@@ -50,7 +50,8 @@ final class AttentionKernel implements WorkerPool.Job {
         float cap = spec.softCap();
         float max = Float.NEGATIVE_INFINITY;
         for (int t = 0; t < count; t++) {
-            float score = MatmulKernel.dot(q.data, qo, k.data, k.offset + (first + t) * kvWidth + kvHead * d, d) * scale;
+            int ko = k.offset + spec.cacheRow(first + t) * kvWidth + kvHead * d;
+            float score = MatmulKernel.dot(q.data, qo, k.data, ko, d) * scale;
             if (cap > 0) {
                 score = cap * (float) Math.tanh(score / cap);
             }
@@ -68,7 +69,7 @@ final class AttentionKernel implements WorkerPool.Job {
         java.util.Arrays.fill(out.data, oo, oo + d, 0f);
         for (int t = 0; t < count; t++) {
             float p = s[t] * inv;
-            int vo = v.offset + (first + t) * kvWidth + kvHead * d;
+            int vo = v.offset + spec.cacheRow(first + t) * kvWidth + kvHead * d;
             for (int c = 0; c < d; c++) {
                 out.data[oo + c] += p * v.data[vo + c];
             }

@@ -170,7 +170,9 @@ final class CpuQueue implements ComputeQueue {
         int qWidth = spec.heads() * spec.headDim();
         int kvWidth = spec.kvHeads() * spec.headDim();
         if (qt.columns != qWidth || ot.columns != qWidth || ot.rows != qt.rows || kt.columns != kvWidth
-                || vt.columns != kvWidth || kt.rows != vt.rows || spec.firstPosition() + qt.rows > kt.rows) {
+                || vt.columns != kvWidth || kt.rows != vt.rows
+                || (spec.ringRows() == 0 ? spec.firstPosition() + qt.rows > kt.rows
+                        : kt.rows != spec.ringRows() || qt.rows + spec.window() - 1 > spec.ringRows())) {
             throw new IllegalArgumentException("attention shapes do not fit " + spec + ": q " + qt + ", k " + kt
                     + ", v " + vt + ", out " + ot);
         }

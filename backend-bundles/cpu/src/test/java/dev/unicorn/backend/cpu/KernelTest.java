@@ -127,6 +127,50 @@ class KernelTest {
         assertClose(attentionReference(q, kUsed, v, spec, n), actual, 2e-5, spec.toString());
     }
 
+    /** A ring cache (position p at row p % rows) gives what a linear cache of the same keys gives. */
+    @ParameterizedTest(name = "first={0} n={1} window={2} ring={3}")
+    @CsvSource({"0, 4, 3, 6", "6, 4, 3, 6", "11, 1, 5, 5", "17, 5, 5, 9", "40, 3, 8, 10", "9, 1, 1, 1"})
+    void ringCacheMatchesALinearCache(int first, int n, int window, int ring) {
+        int heads = 4;
+        int kvHeads = 2;
+        int d = 8;
+        int kvWidth = kvHeads * d;
+        Random random = new Random(first * 31L + ring);
+        float[] q = random(random, n * heads * d);
+        float[] k = random(random, (first + n) * kvWidth);
+        float[] v = random(random, (first + n) * kvWidth);
+        float[] kRing = new float[ring * kvWidth];
+        float[] vRing = new float[ring * kvWidth];
+        for (int p = Math.max(0, first + n - ring); p < first + n; p++) { // the last `ring` positions survive
+            System.arraycopy(k, p * kvWidth, kRing, (p % ring) * kvWidth, kvWidth);
+            System.arraycopy(v, p * kvWidth, vRing, (p % ring) * kvWidth, kvWidth);
+        }
+        float scale = (float) (1 / Math.sqrt(d));
+        ComputeQueue queue = backend.newQueue();
+        Tensor linearOut = backend.allocate(n, heads * d);
+        queue.attention(heap(backend, n, heads * d, q), heap(backend, first + n, kvWidth, k),
+                heap(backend, first + n, kvWidth, v), new AttentionSpec(heads, kvHeads, d, scale, first, window, 0f),
+                linearOut);
+        Tensor ringOut = backend.allocate(n, heads * d);
+        AttentionSpec ringSpec = new AttentionSpec(heads, kvHeads, d, scale, first, window, 0f, ring);
+        queue.attention(heap(backend, n, heads * d, q), heap(backend, ring, kvWidth, kRing),
+                heap(backend, ring, kvWidth, vRing), ringSpec, ringOut);
+        assertArrayEquals(read(queue, linearOut), read(queue, ringOut), ringSpec.toString());
+    }
+
+    @Test
+    void ringCacheTooSmallForTheBatchIsRejected() {
+        ComputeQueue queue = backend.newQueue();
+        // 4 queries with window 3 read 6 positions: a ring of 5 rows would have lost the oldest.
+        AttentionSpec spec = new AttentionSpec(2, 1, 4, 1f, 10, 3, 0f, 5);
+        assertThrows(IllegalArgumentException.class, () -> queue.attention(backend.allocate(4, 8),
+                backend.allocate(5, 4), backend.allocate(5, 4), spec, backend.allocate(4, 8)));
+        assertThrows(IllegalArgumentException.class, () -> new AttentionSpec(2, 1, 4, 1f, 0, 0, 0f, 5),
+                "a ring needs a window");
+        assertThrows(IllegalArgumentException.class, () -> new AttentionSpec(2, 1, 4, 1f, 0, 6, 0f, 5),
+                "the window must fit the ring");
+    }
+
     @Test
     void attentionOfTheFirstPositionReturnsItsValue() {
         AttentionSpec spec = new AttentionSpec(2, 1, 4, 0.5f, 0, 0, 0f);

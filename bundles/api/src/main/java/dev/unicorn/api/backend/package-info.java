@@ -6,5 +6,5 @@
  * {@link dev.unicorn.api.backend.ComputeQueue#finish()}, so a backend that submits asynchronously fits the same seam.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package dev.unicorn.api.backend;

@@ -16,6 +16,10 @@ import dev.unicorn.api.model.ModelException;
  * One sequence through a {@link DecoderModel}: its KV cache and working tensors, and the forward pass. Prompts are
  * processed in batches of up to {@link #MAX_BATCH} tokens; working tensors are allocated once per batch size and
  * reused, so decoding allocates nothing per token.
+ * <p>A sliding-window layer caches only the last {@code window + batch - 1} positions, in a ring (position
+ * {@code p} at row {@code p % rows}): a batch writes its keys before its queries read, so the ring must still hold
+ * the oldest key the batch's first query sees. Batches are capped at the smallest window, so a ring never exceeds
+ * {@code 2·window - 1} rows, and with windows of {@value #MAX_BATCH} or more it is {@code window + 255} rows.
  */
 final class DecoderSession implements InferenceSession {
     static final int MAX_BATCH = 256;
@@ -25,6 +29,8 @@ final class DecoderSession implements InferenceSession {
     private final ComputeBackend backend;
     private final ComputeQueue queue;
     private final int capacity;
+    private final int batch;
+    private final int[] ringRows;
     private final List<Tensor> keyCache = new ArrayList<>();
     private final List<Tensor> valueCache = new ArrayList<>();
     private final Map<RopeFrequencies, float[][]> angles = new IdentityHashMap<>();
@@ -44,10 +50,18 @@ final class DecoderSession implements InferenceSession {
         this.capacity = capacity;
         this.queue = backend.newQueue();
         int kvWidth = spec.kvHeads() * spec.headDim();
+        int smallestWindow = spec.layers().stream().mapToInt(LayerSpec::window).filter(w -> w > 0).min()
+                .orElse(MAX_BATCH);
+        this.batch = Math.min(MAX_BATCH, smallestWindow);
+        this.ringRows = new int[spec.layerCount()];
         try {
             for (int l = 0; l < spec.layerCount(); l++) {
-                keyCache.add(own(backend.allocate(capacity, kvWidth)));
-                valueCache.add(own(backend.allocate(capacity, kvWidth)));
+                int window = spec.layers().get(l).window();
+                int ring = window + batch - 1;
+                ringRows[l] = window > 0 && ring < capacity ? ring : 0;
+                int rows = ringRows[l] > 0 ? ring : capacity;
+                keyCache.add(own(backend.allocate(rows, kvWidth)));
+                valueCache.add(own(backend.allocate(rows, kvWidth)));
             }
         } catch (RuntimeException | OutOfMemoryError e) {
             close();
@@ -76,6 +90,16 @@ final class DecoderSession implements InferenceSession {
         if (newPosition < 0 || newPosition > position) {
             throw new IllegalArgumentException("cannot rewind to " + newPosition + " from " + position);
         }
+        for (int l = 0; l < ringRows.length; l++) {
+            // The ring must still hold the keys the next query at newPosition sees.
+            int oldestKept = position - ringRows[l];
+            int oldestNeeded = newPosition - spec.layers().get(l).window() + 1;
+            if (ringRows[l] > 0 && newPosition > 0 && oldestNeeded < oldestKept) {
+                throw new ModelException("cannot rewind from " + position + " to " + newPosition + ": layer " + l
+                        + " keeps only the last " + ringRows[l] + " positions of its sliding window; rewind to 0 "
+                        + "and append the tokens again");
+            }
+        }
         position = newPosition;
     }
 
@@ -99,13 +123,13 @@ final class DecoderSession implements InferenceSession {
         if (logits.length < needed) {
             throw new IllegalArgumentException("logits buffer holds " + logits.length + " floats, needs " + needed);
         }
-        if (count <= MAX_BATCH) {
+        if (count <= batch) {
             forward(tokens, count, logits, 0, allPositions);
             return;
         }
-        int[] chunk = new int[MAX_BATCH];
+        int[] chunk = new int[batch];
         for (int done = 0; done < count;) {
-            int n = Math.min(MAX_BATCH, count - done);
+            int n = Math.min(batch, count - done);
             System.arraycopy(tokens, done, chunk, 0, n);
             boolean last = done + n == count;
             forward(chunk, n, allPositions || last ? logits : null, allPositions ? done * vocab : 0, allPositions);
@@ -145,13 +169,26 @@ final class DecoderSession implements InferenceSession {
             float[][] cs = angles(ls.rope(), n);
             queue.rope(q, spec.headDim(), ls.rope().rotaryDim(), cs[0], cs[1]);
             queue.rope(k, spec.headDim(), ls.rope().rotaryDim(), cs[0], cs[1]);
-            queue.copyRows(k, keyCache.get(l), position);
-            queue.copyRows(v, valueCache.get(l), position);
-            int seen = position + n;
-            queue.attention(q, keyCache.get(l).rows(0, seen), valueCache.get(l).rows(0, seen),
-                    new AttentionSpec(spec.heads(), spec.kvHeads(), spec.headDim(), spec.attentionScale(), position,
-                            ls.window(), spec.attentionSoftCap()),
-                    attended);
+            Tensor keys = keyCache.get(l);
+            Tensor values = valueCache.get(l);
+            int ring = ringRows[l];
+            if (ring == 0) {
+                queue.copyRows(k, keys, position);
+                queue.copyRows(v, values, position);
+                keys = keys.rows(0, position + n);
+                values = values.rows(0, position + n);
+            } else {
+                int row = position % ring;
+                int before = Math.min(n, ring - row);
+                queue.copyRows(before == n ? k : k.rows(0, before), keys, row);
+                queue.copyRows(before == n ? v : v.rows(0, before), values, row);
+                if (before < n) {
+                    queue.copyRows(k.rows(before, n - before), keys, 0);
+                    queue.copyRows(v.rows(before, n - before), values, 0);
+                }
+            }
+            queue.attention(q, keys, values, new AttentionSpec(spec.heads(), spec.kvHeads(), spec.headDim(),
+                    spec.attentionScale(), position, ls.window(), spec.attentionSoftCap(), ring), attended);
             queue.matmul(attended, lw.o(), lw.oBias(), projected);
             if (lw.attentionOutputNorm() != null) {
                 queue.rmsNorm(projected, lw.attentionOutputNorm(), eps, offset, projected);
