@@ -2,6 +2,7 @@ package dev.unicorn.tokenizer.gguf;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * Finds added tokens (control, user-defined and unknown tokens of a GGUF vocabulary) in text, leftmost-longest first, as
@@ -24,11 +25,12 @@ final class AddedTokenMatcher {
     private final Node root = new Node();
     private final boolean empty;
 
-    AddedTokenMatcher(GgufVocabulary vocabulary) {
+    /** @param matchedText the text a token is matched by, or null for tokens that are not matched as a whole */
+    AddedTokenMatcher(GgufVocabulary vocabulary, IntFunction<String> matchedText) {
         boolean any = false;
         for (int id = 0; id < vocabulary.size(); id++) {
-            String text = vocabulary.tokens[id];
-            if (!vocabulary.isAddedToken(id) || text.isEmpty()) {
+            String text = matchedText.apply(id);
+            if (text == null || text.isEmpty()) {
                 continue;
             }
             Node node = root;

@@ -18,9 +18,17 @@ abstract sealed class GgufTokenizer implements Tokenizer permits SentencePieceTo
 
     GgufTokenizer(GgufVocabulary vocabulary, boolean addBosByDefault) {
         this.vocabulary = vocabulary;
-        this.addedTokens = new AddedTokenMatcher(vocabulary);
+        this.addedTokens = new AddedTokenMatcher(vocabulary, this::matchedText);
         this.addBos = (vocabulary.addBos == null ? addBosByDefault : vocabulary.addBos) && vocabulary.bosId >= 0;
         this.addEos = vocabulary.addEos != null && vocabulary.addEos && vocabulary.eosId >= 0;
+    }
+
+    /**
+     * The text by which a token is matched as a whole before the rest is tokenized (HF's added tokens), or null for
+     * tokens that are not.
+     */
+    String matchedText(int id) {
+        return vocabulary.isAddedToken(id) ? vocabulary.tokens[id] : null;
     }
 
     /** Appends the ids of text that contains no added token; {@code afterSpecial} when it starts the text or follows one. */

@@ -18,6 +18,11 @@ import java.util.PriorityQueue;
 final class SentencePieceTokenizer extends GgufTokenizer {
 
     private static final char SPACE_MARK = '\u2581';
+    /**
+     * Merge priority of user-defined pieces (runs of ▁), above every score: HF's tokenizer.json lists their merges
+     * first, longest run first.
+     */
+    private static final double USER_DEFINED_PRIORITY = 1e12;
 
     /** Pieces merges may produce: normal and user-defined tokens, the latter with their spaces as {@code ▁} again. */
     private final Map<String, Integer> pieces;
@@ -52,6 +57,17 @@ final class SentencePieceTokenizer extends GgufTokenizer {
         this.pieces = map;
     }
 
+    /**
+     * User-defined pieces with spaces (Gemma's runs of ▁, which the converter writes with spaces) are matched by their
+     * ▁ form, as HF's added token "▁▁" is: raw spaces never match it, they become ▁ and merge into the run instead.
+     */
+    @Override
+    String matchedText(int id) {
+        String text = super.matchedText(id);
+        return text != null && vocabulary.type(id) == GgufVocabulary.TYPE_USER_DEFINED
+                ? text.replace(' ', SPACE_MARK) : text;
+    }
+
     /** 0-255 for {@code <0xXX>}, else -1. */
     private static int byteValue(String text) {
         if (text.length() != 6 || !text.startsWith("<0x") || text.charAt(5) != '>') {
@@ -62,7 +78,7 @@ final class SentencePieceTokenizer extends GgufTokenizer {
         return high < 0 || low < 0 ? -1 : high * 16 + low;
     }
 
-    private record Bigram(int left, int right, float score, int length) {
+    private record Bigram(int left, int right, double score, int length) {
     }
 
     @Override
@@ -85,7 +101,7 @@ final class SentencePieceTokenizer extends GgufTokenizer {
             offset += width;
         }
         PriorityQueue<Bigram> queue = new PriorityQueue<>(Math.max(1, n),
-                (a, b) -> a.score != b.score ? Float.compare(b.score, a.score) : Integer.compare(a.left, b.left));
+                (a, b) -> a.score != b.score ? Double.compare(b.score, a.score) : Integer.compare(a.left, b.left));
         for (int i = 1; i < n; i++) {
             addBigram(text, i - 1, i, start, length, mergeable, queue);
         }
@@ -132,7 +148,9 @@ final class SentencePieceTokenizer extends GgufTokenizer {
         int size = length[left] + length[right];
         Integer id = pieces.get(text.substring(start[left], start[left] + size));
         if (id != null) {
-            queue.add(new Bigram(left, right, vocabulary.scores[id], size));
+            double score = vocabulary.type(id) == GgufVocabulary.TYPE_USER_DEFINED
+                    ? USER_DEFINED_PRIORITY + size : vocabulary.scores[id];
+            queue.add(new Bigram(left, right, score, size));
         }
     }
 

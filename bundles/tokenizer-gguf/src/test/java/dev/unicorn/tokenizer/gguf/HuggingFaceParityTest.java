@@ -177,7 +177,12 @@ class HuggingFaceParityTest {
         return "\"" + text.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t") + "\"";
     }
 
+    /** The committed fixture, or a larger corpus in the same format given as -Dunicorn.tokenizerGgufReference. */
     static Path fixture() {
+        String override = System.getProperty("unicorn.tokenizerGgufReference");
+        if (override != null && !override.isBlank()) {
+            return Path.of(override);
+        }
         String root = System.getProperty("unicorn.root");
         Path base = root == null || root.isBlank() ? Path.of("../..") : Path.of(root);
         Path file = base.resolve("fixtures").resolve("tokenizer-gguf").resolve("reference.json");
