@@ -21,10 +21,13 @@ public final class GgufTokenizerProvider implements TokenizerProvider {
         if (metadata == null || !metadata.containsKey(GgufVocabulary.MODEL)) {
             return Optional.empty();
         }
+        // llama.cpp writes "none" / "no_vocab" for models that carry no tokenizer.
+        Object model = metadata.get(GgufVocabulary.MODEL);
+        if ("none".equals(model) || "no_vocab".equals(model)) {
+            return Optional.empty();
+        }
         GgufVocabulary vocabulary = GgufVocabulary.read(location, metadata);
         return switch (vocabulary.model) {
-            // llama.cpp writes "none" / "no_vocab" for models that carry no tokenizer.
-            case "none", "no_vocab" -> Optional.empty();
             case "llama" -> Optional.of(new SentencePieceTokenizer(vocabulary));
             case "gpt2" -> Optional.of(new ByteLevelBpeTokenizer(vocabulary));
             default -> throw vocabulary.malformed(GgufVocabulary.MODEL, "'llama' or 'gpt2'",
