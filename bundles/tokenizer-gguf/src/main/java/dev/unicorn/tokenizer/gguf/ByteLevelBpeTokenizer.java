@@ -34,7 +34,7 @@ final class ByteLevelBpeTokenizer extends GgufTokenizer {
     private final char[] byteToChar = new char[256];
     private final int[] charToByte = new int[0x180];
     private final int[] byteTokenIds = new int[256];
-    /** (left id << 32 | right id) to merge rank and merged id. */
+    /** {@link #pair} of the left and right ids to merge rank and merged id. */
     private final Map<Long, long[]> merges;
     private final Map<String, int[]> cache = new LinkedHashMap<>(CACHE_SIZE, 0.75f, true) {
         @Override
@@ -88,8 +88,12 @@ final class ByteLevelBpeTokenizer extends GgufTokenizer {
         return id != null && vocabulary.type(id) == GgufVocabulary.TYPE_NORMAL ? id : null;
     }
 
+    /**
+     * The key of an id pair. Multiplying by an odd constant is a bijection that spreads the bits: Long.hashCode of the
+     * plain (left << 32 | right) is left ^ right, which collides for most merges.
+     */
     private static long pair(int left, int right) {
-        return ((long) left << 32) | (right & 0xFFFFFFFFL);
+        return (((long) left << 32) | (right & 0xFFFFFFFFL)) * 0x9E3779B97F4A7C15L;
     }
 
     /** GPT-2's bytes_to_unicode: printable Latin-1 bytes stand for themselves, the rest for U+0100 onwards. */

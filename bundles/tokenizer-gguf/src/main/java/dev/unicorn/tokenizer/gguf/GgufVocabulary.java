@@ -1,6 +1,7 @@
 package dev.unicorn.tokenizer.gguf;
 
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,7 +76,8 @@ final class GgufVocabulary {
         for (int id = 0; id < tokens.length; id++) {
             map.putIfAbsent(tokens[id], id);
         }
-        this.ids = Map.copyOf(map);
+        // Not Map.copyOf: its linear probing clusters badly on the small hash codes of short token strings.
+        this.ids = Collections.unmodifiableMap(map);
     }
 
     /** Reads and checks the tokenizer metadata; {@code metadata} must contain {@value #MODEL}. */
