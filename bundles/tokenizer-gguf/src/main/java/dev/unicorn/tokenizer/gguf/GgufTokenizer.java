@@ -76,6 +76,9 @@ abstract sealed class GgufTokenizer implements Tokenizer permits SentencePieceTo
             if (type == GgufVocabulary.TYPE_UNUSED) {
                 continue;
             }
+            // GGUF keeps no "special" flag: control tokens stand for HF's special ones. The converter also makes control
+            // tokens of added tokens that merely look special (Gemma's <unusedN> and <mask>, Qwen's <|fim_*|>), which
+            // HF keeps when skipping special tokens and we skip, as llama.cpp does.
             if (skipSpecialTokens && (type == GgufVocabulary.TYPE_CONTROL || type == GgufVocabulary.TYPE_UNKNOWN)) {
                 continue;
             }
