@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -143,38 +144,70 @@ final class ByteLevelBpeTokenizer extends GgufTokenizer {
         }
     }
 
+    private record Merge(long rank, int left, int right, int leftId, int rightId, int mergedId) {
+    }
+
+    /** Merges the byte tokens of one pre-token, lowest rank first, leftmost on ties (HF's BPE word merge). */
     private int[] bpe(byte[] bytes) {
-        int n = bytes.length;
-        int[] symbols = new int[n];
-        int count = 0;
+        int[] ids = new int[bytes.length];
+        int n = 0;
         for (byte b : bytes) {
             int id = byteTokenIds[b & 0xFF];
             if (id >= 0) {
-                symbols[count++] = id;
+                ids[n++] = id;
             } else if (vocabulary.unknownId >= 0) {
-                symbols[count++] = vocabulary.unknownId;
+                ids[n++] = vocabulary.unknownId;
             }
         }
-        while (count > 1) {
-            long bestRank = Long.MAX_VALUE;
-            int bestAt = -1;
-            int mergedId = -1;
-            for (int i = 0; i + 1 < count; i++) {
-                long[] merge = merges.get(pair(symbols[i], symbols[i + 1]));
-                if (merge != null && merge[0] < bestRank) {
-                    bestRank = merge[0];
-                    bestAt = i;
-                    mergedId = (int) merge[1];
-                }
+        if (n < 2) {
+            return Arrays.copyOf(ids, n);
+        }
+        int[] prev = new int[n];
+        int[] next = new int[n];
+        for (int i = 0; i < n; i++) {
+            prev[i] = i - 1;
+            next[i] = i + 1 < n ? i + 1 : -1;
+        }
+        // A heap keeps long pre-tokens (a run of spaces, a base64 blob) at n log n.
+        PriorityQueue<Merge> queue = new PriorityQueue<>(n,
+                (a, b) -> a.rank != b.rank ? Long.compare(a.rank, b.rank) : Integer.compare(a.left, b.left));
+        for (int i = 0; i + 1 < n; i++) {
+            addMerge(ids, i, i + 1, queue);
+        }
+        int count = n;
+        while (!queue.isEmpty()) {
+            Merge merge = queue.poll();
+            int left = merge.left;
+            int right = merge.right;
+            if (ids[left] != merge.leftId || ids[right] != merge.rightId || next[left] != right) {
+                continue; // stale: a side was merged since this pair was queued
             }
-            if (bestAt < 0) {
-                break;
+            ids[left] = merge.mergedId;
+            ids[right] = -1;
+            next[left] = next[right];
+            if (next[right] >= 0) {
+                prev[next[right]] = left;
             }
-            symbols[bestAt] = mergedId;
-            System.arraycopy(symbols, bestAt + 2, symbols, bestAt + 1, count - bestAt - 2);
             count--;
+            if (prev[left] >= 0) {
+                addMerge(ids, prev[left], left, queue);
+            }
+            if (next[left] >= 0) {
+                addMerge(ids, left, next[left], queue);
+            }
         }
-        return Arrays.copyOf(symbols, count);
+        int[] out = new int[count];
+        for (int i = 0, k = 0; i >= 0; i = next[i]) {
+            out[k++] = ids[i];
+        }
+        return out;
+    }
+
+    private void addMerge(int[] ids, int left, int right, PriorityQueue<Merge> queue) {
+        long[] merge = merges.get(pair(ids[left], ids[right]));
+        if (merge != null) {
+            queue.add(new Merge(merge[0], left, right, ids[left], ids[right], (int) merge[1]));
+        }
     }
 
     @Override

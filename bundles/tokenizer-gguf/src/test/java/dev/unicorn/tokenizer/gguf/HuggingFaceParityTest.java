@@ -130,6 +130,16 @@ class HuggingFaceParityTest {
         }
     }
 
+    @Test
+    void longPreTokensRoundTrip() {
+        // One pre-token each for Qwen (letters, spaces): the merge loop must not be quadratic.
+        for (String text : new String[] {"a".repeat(50_000), " ".repeat(50_000) + "x", "ab1".repeat(20_000)}) {
+            for (String model : MODELS) {
+                assertEquals(text, tokenizer(model).decode(tokenizer(model).encode(text, false), true), model);
+            }
+        }
+    }
+
     /** The real Gemma 3 270M GGUF (real SentencePiece scores), when ~/.cache/unicorn/models/ has one. */
     @Test
     void realGemma3GgufMatchesHuggingFace() throws IOException {
