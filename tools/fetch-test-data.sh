@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Downloads the real Hugging Face tokenizer files the tokenizer tests run against (too large to commit).
-# Layout: <dir>/gemma3/{tokenizer.json,tokenizer_config.json}, <dir>/qwen3/{...}.
+# Layout: <dir>/gemma3/{tokenizer.json,tokenizer_config.json,tokenizer.gguf}, <dir>/qwen3/{...}.
 # Usage: tools/fetch-test-data.sh [dir]   (default: ${UNICORN_TEST_DATA:-$HOME/.cache/unicorn/test-data})
 set -euo pipefail
 
@@ -49,4 +49,27 @@ for model in "${models[@]}"; do
     complete "$model" || fail "$dir/$model is incomplete"
     echo "fetch-test-data: wrote $dir/$model"
 done
+
+# Tokenizer-only GGUF files for bundles/tokenizer-gguf, converted from the tokenizer.json files as llama.cpp's
+# convert_hf_to_gguf.py would (the reference ids in fixtures/tokenizer-gguf/reference.json are committed).
+script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+stale=()
+for model in "${models[@]}"; do
+    gguf_file="$dir/$model/tokenizer.gguf"
+    if [[ ! -s "$gguf_file" || "$gguf_file" -ot "$dir/$model/tokenizer.json" \
+          || "$gguf_file" -ot "$script_dir/reference/make_gguf_tokenizer_fixtures.py" ]]; then
+        stale+=("$model")
+    fi
+done
+if (( ${#stale[@]} == 0 )); then
+    echo "fetch-test-data: tokenizer.gguf files are already there"
+else
+    command -v python3 >/dev/null || fail "python3 is not installed; it is needed to write tokenizer.gguf"
+    if ! python3 -c 'import gguf' 2>/dev/null; then
+        echo "fetch-test-data: installing the gguf Python package"
+        python3 -m pip install --quiet gguf || fail "pip install gguf failed"
+    fi
+    python3 "$script_dir/reference/make_gguf_tokenizer_fixtures.py" --data "$dir" --gguf-only \
+        || fail "make_gguf_tokenizer_fixtures.py failed"
+fi
 echo "fetch-test-data: test data ready in $dir"
