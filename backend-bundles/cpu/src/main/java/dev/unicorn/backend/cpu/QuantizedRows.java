@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -23,8 +24,10 @@ final class QuantizedRows {
     private static final int L = F.length();
     /** Bytes expanded to one float vector: as many byte lanes as float lanes. */
     private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
+    private static final VectorSpecies<Integer> I = MatmulKernel.I;
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** The vector kernels walk 16-weight sub-blocks in whole vectors. */
-    static final boolean VECTOR = L <= 16 && 16 % L == 0;
+    static final boolean VECTOR = L <= 16 && 16 % L == 0 && I.length() == L;
 
     private QuantizedRows() {
     }
@@ -39,7 +42,8 @@ final class QuantizedRows {
 
     /** Whether the fused dot product reads this type's blocks in vectors; the others dequantize a row first. */
     static boolean fused(DType t) {
-        return VECTOR && (t == DType.Q8_0 || t == DType.Q4_0 || t == DType.Q4_K || t == DType.Q6_K);
+        return VECTOR && (t == DType.Q8_0 || t == DType.Q4_0 || t == DType.Q5_0 || t == DType.Q4_K || t == DType.Q5_K
+                || t == DType.Q6_K);
     }
 
     /** Dequantizes the {@code k} weights stored at {@code base} into {@code dst[at..at+k)}. */
@@ -180,7 +184,9 @@ final class QuantizedRows {
         return switch (t) {
             case Q8_0 -> dotQ8_0(s, base, k, x, xo);
             case Q4_0 -> dotQ4_0(s, base, k, x, xo, xs16);
+            case Q5_0 -> dotQ5_0(s, base, k, x, xo, xs16);
             case Q4_K -> dotQ4K(s, base, k, x, xo, xs16);
+            case Q5_K -> dotQ5K(s, base, k, x, xo, xs16);
             case Q6_K -> dotQ6K(s, base, k, x, xo, xs16);
             default -> throw new IllegalArgumentException("no fused dot product for " + t);
         };
@@ -200,6 +206,15 @@ final class QuantizedRows {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
+    /** L bytes at {@code at}, sign-extended to int lanes: nibble and bit arithmetic is native on ints, not bytes. */
+    private static IntVector ints(MemorySegment s, long at) {
+        return (IntVector) ByteVector.fromMemorySegment(B, s, at, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I, 0);
+    }
+
+    private static FloatVector floats(IntVector v) {
+        return (FloatVector) v.convert(VectorOperators.I2F, 0);
+    }
+
     private static float dotQ4_0(MemorySegment s, long base, int k, float[] x, int xo, float[] xs16) {
         FloatVector acc = FloatVector.zero(F);
         float offsets = 0;
@@ -207,10 +222,9 @@ final class QuantizedRows {
         for (int y = 0; y < k; y += 32, b += 18) {
             FloatVector part = FloatVector.zero(F);
             for (int l = 0; l < 16; l += L) {
-                ByteVector q = ByteVector.fromMemorySegment(B, s, b + 2 + l, ByteOrder.LITTLE_ENDIAN);
-                part = floats(q.and((byte) 0xF)).fma(FloatVector.fromArray(F, x, xo + y + l), part);
-                part = floats(q.lanewise(VectorOperators.LSHR, 4).and((byte) 0xF))
-                        .fma(FloatVector.fromArray(F, x, xo + y + 16 + l), part);
+                IntVector q = ints(s, b + 2 + l);
+                part = floats(q.and(0xF)).fma(FloatVector.fromArray(F, x, xo + y + l), part);
+                part = floats(q.lanewise(VectorOperators.ASHR, 4).and(0xF)).fma(FloatVector.fromArray(F, x, xo + y + 16 + l), part);
             }
             float d = f16(s, b);
             acc = part.fma(FloatVector.broadcast(F, d), acc);
@@ -226,23 +240,38 @@ final class QuantizedRows {
         for (int y = 0; y < k; y += 256, b += 144) {
             float d = f16(s, b);
             float dmin = f16(s, b + 2);
-            long sc = b + 4;
+            // The 12 scale bytes as one long (bytes 0..7) and one int (bytes 8..11).
+            long lo8 = s.get(LONG, b + 4);
+            int hi4 = s.get(INT, b + 12);
             for (int j = 0; j < 4; j++) {
                 FloatVector lo = FloatVector.zero(F);
                 FloatVector hi = FloatVector.zero(F);
                 int xj = xo + y + 64 * j;
                 long qj = b + 16 + 32 * j;
                 for (int l = 0; l < 32; l += L) {
-                    ByteVector q = ByteVector.fromMemorySegment(B, s, qj + l, ByteOrder.LITTLE_ENDIAN);
-                    lo = floats(q.and((byte) 0xF)).fma(FloatVector.fromArray(F, x, xj + l), lo);
-                    hi = floats(q.lanewise(VectorOperators.LSHR, 4).and((byte) 0xF))
-                            .fma(FloatVector.fromArray(F, x, xj + 32 + l), hi);
+                    IntVector q = ints(s, qj + l);
+                    lo = floats(q.and(0xF)).fma(FloatVector.fromArray(F, x, xj + l), lo);
+                    hi = floats(q.lanewise(VectorOperators.ASHR, 4).and(0xF)).fma(FloatVector.fromArray(F, x, xj + 32 + l), hi);
                 }
-                acc = lo.fma(FloatVector.broadcast(F, d * scaleK4(s, sc, 2 * j)), acc);
-                acc = hi.fma(FloatVector.broadcast(F, d * scaleK4(s, sc, 2 * j + 1)), acc);
+                int sc0, m0, sc1, m1;
+                if (j < 2) {
+                    sc0 = (int) (lo8 >>> (16 * j)) & 63;
+                    sc1 = (int) (lo8 >>> (16 * j + 8)) & 63;
+                    m0 = (int) (lo8 >>> (32 + 16 * j)) & 63;
+                    m1 = (int) (lo8 >>> (32 + 16 * j + 8)) & 63;
+                } else {
+                    // sub-blocks 4..7: low 4 bits from bytes 8..11, high 2 bits from the tops of bytes 0..7
+                    int is = 2 * j;
+                    int q4a = (hi4 >>> (8 * (is - 4))) & 0xFF, q4b = (hi4 >>> (8 * (is - 3))) & 0xFF;
+                    sc0 = (q4a & 0xF) | ((int) (lo8 >>> (8 * (is - 4) + 6)) & 3) << 4;
+                    sc1 = (q4b & 0xF) | ((int) (lo8 >>> (8 * (is - 3) + 6)) & 3) << 4;
+                    m0 = (q4a >>> 4) | ((int) (lo8 >>> (8 * is + 6)) & 3) << 4;
+                    m1 = (q4b >>> 4) | ((int) (lo8 >>> (8 * (is + 1) + 6)) & 3) << 4;
+                }
+                acc = lo.fma(FloatVector.broadcast(F, d * sc0), acc);
+                acc = hi.fma(FloatVector.broadcast(F, d * sc1), acc);
                 int g = (y + 64 * j) / 16;
-                mins += dmin * (minK4(s, sc, 2 * j) * (xs16[g] + xs16[g + 1])
-                        + minK4(s, sc, 2 * j + 1) * (xs16[g + 2] + xs16[g + 3]));
+                mins += dmin * (m0 * (xs16[g] + xs16[g + 1]) + m1 * (xs16[g + 2] + xs16[g + 3]));
             }
         }
         return acc.reduceLanes(VectorOperators.ADD) - mins;
@@ -257,38 +286,92 @@ final class QuantizedRows {
             for (int half = 0; half < 2; half++) {
                 long ql = b + 64 * half;
                 long qh = b + 128 + 32 * half;
-                long sc = b + 192 + 8 * half;
+                long scales = s.get(LONG, b + 192 + 8 * half);
                 int xh = xo + y + 128 * half;
+                int g = (y + 128 * half) / 16;
                 for (int l = 0; l < 32; l += L) {
                     int is = l / 16;
-                    ByteVector a = ByteVector.fromMemorySegment(B, s, ql + l, ByteOrder.LITTLE_ENDIAN);
-                    ByteVector c = ByteVector.fromMemorySegment(B, s, ql + 32 + l, ByteOrder.LITTLE_ENDIAN);
-                    ByteVector h = ByteVector.fromMemorySegment(B, s, qh + l, ByteOrder.LITTLE_ENDIAN);
-                    FloatVector q1 = floats(a.and((byte) 0xF).or(h.and((byte) 3).lanewise(VectorOperators.LSHL, 4)));
-                    FloatVector q2 = floats(c.and((byte) 0xF).or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 3)
-                            .lanewise(VectorOperators.LSHL, 4)));
-                    FloatVector q3 = floats(a.lanewise(VectorOperators.LSHR, 4).and((byte) 0xF)
-                            .or(h.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4)));
-                    FloatVector q4 = floats(c.lanewise(VectorOperators.LSHR, 4).and((byte) 0xF)
-                            .or(h.lanewise(VectorOperators.LSHR, 6).and((byte) 3).lanewise(VectorOperators.LSHL, 4)));
-                    float s1 = d * s.get(ValueLayout.JAVA_BYTE, sc + is);
-                    float s2 = d * s.get(ValueLayout.JAVA_BYTE, sc + is + 2);
-                    float s3 = d * s.get(ValueLayout.JAVA_BYTE, sc + is + 4);
-                    float s4 = d * s.get(ValueLayout.JAVA_BYTE, sc + is + 6);
+                    IntVector a = ints(s, ql + l);
+                    IntVector c = ints(s, ql + 32 + l);
+                    IntVector h = ints(s, qh + l);
+                    FloatVector q1 = floats(a.and(0xF).or(h.and(3).lanewise(VectorOperators.LSHL, 4)));
+                    FloatVector q2 = floats(c.and(0xF).or(h.lanewise(VectorOperators.LSHL, 2).and(0x30)));
+                    FloatVector q3 = floats(a.lanewise(VectorOperators.ASHR, 4).and(0xF).or(h.and(0x30)));
+                    FloatVector q4 = floats(c.lanewise(VectorOperators.ASHR, 4).and(0xF).or(h.lanewise(VectorOperators.ASHR, 2).and(0x30)));
+                    float s1 = d * (byte) (scales >>> (8 * is));
+                    float s2 = d * (byte) (scales >>> (8 * (is + 2)));
+                    float s3 = d * (byte) (scales >>> (8 * (is + 4)));
+                    float s4 = d * (byte) (scales >>> (8 * (is + 6)));
                     acc = q1.mul(FloatVector.fromArray(F, x, xh + l)).fma(FloatVector.broadcast(F, s1), acc);
                     acc = q2.mul(FloatVector.fromArray(F, x, xh + 32 + l)).fma(FloatVector.broadcast(F, s2), acc);
                     acc = q3.mul(FloatVector.fromArray(F, x, xh + 64 + l)).fma(FloatVector.broadcast(F, s3), acc);
                     acc = q4.mul(FloatVector.fromArray(F, x, xh + 96 + l)).fma(FloatVector.broadcast(F, s4), acc);
                 }
-                int g = (y + 128 * half) / 16;
-                for (int is = 0; is < 2; is++) {
-                    offsets += 32 * d * (s.get(ValueLayout.JAVA_BYTE, sc + is) * xs16[g + is]
-                            + s.get(ValueLayout.JAVA_BYTE, sc + is + 2) * xs16[g + 2 + is]
-                            + s.get(ValueLayout.JAVA_BYTE, sc + is + 4) * xs16[g + 4 + is]
-                            + s.get(ValueLayout.JAVA_BYTE, sc + is + 6) * xs16[g + 6 + is]);
+                float off = 0;
+                for (int t = 0; t < 8; t++) {
+                    // scale t covers sixteen-group (t / 2) * 2 + (t % 2) = t of this half
+                    off += (byte) (scales >>> (8 * t)) * xs16[g + t];
                 }
+                offsets += 32 * d * off;
             }
         }
         return acc.reduceLanes(VectorOperators.ADD) - offsets;
+    }
+
+    private static final IntVector LANE = IntVector.zero(I).addIndex(1);
+
+    private static float dotQ5_0(MemorySegment s, long base, int k, float[] x, int xo, float[] xs16) {
+        FloatVector acc = FloatVector.zero(F);
+        float offsets = 0;
+        long b = base;
+        for (int y = 0; y < k; y += 32, b += 22) {
+            FloatVector part = FloatVector.zero(F);
+            IntVector qh = IntVector.broadcast(I, s.get(INT, b + 2));
+            for (int l = 0; l < 16; l += L) {
+                IntVector q = ints(s, b + 6 + l);
+                IntVector shift = LANE.add(l);
+                // bit j of qh is the fifth bit of weight j, bit j + 16 that of weight j + 16
+                IntVector h0 = qh.lanewise(VectorOperators.LSHR, shift).and(1).lanewise(VectorOperators.LSHL, 4);
+                IntVector h1 = qh.lanewise(VectorOperators.LSHR, shift.add(16)).and(1).lanewise(VectorOperators.LSHL, 4);
+                part = floats(q.and(0xF).or(h0)).fma(FloatVector.fromArray(F, x, xo + y + l), part);
+                part = floats(q.lanewise(VectorOperators.ASHR, 4).and(0xF).or(h1))
+                        .fma(FloatVector.fromArray(F, x, xo + y + 16 + l), part);
+            }
+            float d = f16(s, b);
+            acc = part.fma(FloatVector.broadcast(F, d), acc);
+            offsets += 16 * d * (xs16[y / 16] + xs16[y / 16 + 1]);
+        }
+        return acc.reduceLanes(VectorOperators.ADD) - offsets;
+    }
+
+    private static float dotQ5K(MemorySegment s, long base, int k, float[] x, int xo, float[] xs16) {
+        FloatVector acc = FloatVector.zero(F);
+        float mins = 0;
+        long b = base;
+        for (int y = 0; y < k; y += 256, b += 176) {
+            float d = f16(s, b);
+            float dmin = f16(s, b + 2);
+            for (int j = 0; j < 4; j++) {
+                FloatVector lo = FloatVector.zero(F);
+                FloatVector hi = FloatVector.zero(F);
+                int xj = xo + y + 64 * j;
+                long qj = b + 48 + 32 * j;
+                for (int l = 0; l < 32; l += L) {
+                    IntVector q = ints(s, qj + l);
+                    IntVector h = ints(s, b + 16 + l);
+                    IntVector h0 = h.lanewise(VectorOperators.LSHR, 2 * j).and(1).lanewise(VectorOperators.LSHL, 4);
+                    IntVector h1 = h.lanewise(VectorOperators.LSHR, 2 * j + 1).and(1).lanewise(VectorOperators.LSHL, 4);
+                    lo = floats(q.and(0xF).or(h0)).fma(FloatVector.fromArray(F, x, xj + l), lo);
+                    hi = floats(q.lanewise(VectorOperators.ASHR, 4).and(0xF).or(h1))
+                            .fma(FloatVector.fromArray(F, x, xj + 32 + l), hi);
+                }
+                acc = lo.fma(FloatVector.broadcast(F, d * scaleK4(s, b + 4, 2 * j)), acc);
+                acc = hi.fma(FloatVector.broadcast(F, d * scaleK4(s, b + 4, 2 * j + 1)), acc);
+                int g = (y + 64 * j) / 16;
+                mins += dmin * (minK4(s, b + 4, 2 * j) * (xs16[g] + xs16[g + 1])
+                        + minK4(s, b + 4, 2 * j + 1) * (xs16[g + 2] + xs16[g + 3]));
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD) - mins;
     }
 }
