@@ -102,6 +102,55 @@ class GgufFormatTest {
     }
 
     @Test
+    void benchWriterFileMatchesGgufPysReader() throws IOException {
+        // fixtures/gguf/gemma3-tiny-q4_k_m_like.{gguf,json}: /work/shared/bench/make_gguf.py, read back by GGUFReader
+        JsonNode expected = new ObjectMapper().readTree(fixture("gemma3-tiny-q4_k_m_like.json").toFile());
+        try (WeightsSource source = format.open(fixture("gemma3-tiny-q4_k_m_like.gguf"))) {
+            Map<String, Object> m = source.metadata();
+            for (var e : expected.get("scalars").properties()) {
+                JsonNode v = e.getValue().get("value");
+                Object actual = m.get(e.getKey());
+                switch (e.getValue().get("type").asText()) {
+                    case "STRING" -> assertEquals(v.asText(), actual, e.getKey());
+                    case "BOOL" -> assertEquals(v.asBoolean(), actual, e.getKey());
+                    case "FLOAT32", "FLOAT64" -> assertEquals(v.asDouble(), (Double) actual, Math.ulp((float) v.asDouble()), e.getKey());
+                    default -> assertEquals(v.asLong(), actual, e.getKey());
+                }
+            }
+            for (var e : expected.get("arrays").properties()) {
+                List<?> list = (List<?>) m.get(e.getKey());
+                assertEquals(e.getValue().get("length").asInt(), list.size(), e.getKey());
+                JsonNode first = e.getValue().get("first");
+                Object firstActual = list.getFirst();
+                if (first.isTextual()) {
+                    assertEquals(first.asText(), firstActual, e.getKey());
+                    assertEquals(e.getValue().get("last").asText(), list.getLast(), e.getKey());
+                } else if (first.isDouble() || first.isFloat()) {
+                    assertEquals(first.asDouble(), (Double) firstActual, 1e-6, e.getKey());
+                } else {
+                    assertEquals(first.asLong(), firstActual, e.getKey());
+                }
+            }
+            JsonNode tensors = expected.get("tensors");
+            assertEquals(tensors.size(), source.names().size());
+            for (var e : tensors.properties()) {
+                WeightTensor t = source.find(e.getKey()).orElseThrow();
+                assertEquals(DType.valueOf(e.getValue().get("type").asText()), t.type(), t.name());
+                long[] shape = new long[e.getValue().get("shape").size()];
+                for (int i = 0; i < shape.length; i++) {
+                    shape[i] = e.getValue().get("shape").get(i).asLong();
+                }
+                assertArrayEquals(shape, t.shape(), t.name());
+                CRC32 crc = new CRC32();
+                crc.update(t.data().asByteBuffer());
+                assertEquals(e.getValue().get("crc32").asLong(), crc.getValue(), t.name());
+            }
+            assertEquals(DType.Q8_0, source.require("blk.0.ffn_down.weight", 256, 640).type(),
+                    "a 640-wide Q6_K row falls back to Q8_0 as llama-quantize does");
+        }
+    }
+
+    @Test
     void honoursGeneralAlignmentAndVersion2() throws IOException {
         byte[] block = new byte[34];
         block[1] = 0x3C; // f16 1.0 scale
