@@ -137,8 +137,13 @@ final class MatmulKernel implements WorkerPool.Job {
         MemorySegment s = w.segment;
         DType type = w.type;
         if (QuantizedRows.fused(type)) {
+            float[] x = input;
+            int xo = inputOffset;
+            float[] sums = inputSums16;
+            int columns = k;
+            long rowBytes = type.byteSize(columns);
             for (int j = from; j < to; j++) {
-                store(0, j, QuantizedRows.dot(type, s, type.byteSize((long) j * k), k, input, inputOffset, inputSums16));
+                store(0, j, QuantizedRows.dot(type, s, j * rowBytes, columns, x, xo, sums));
             }
             return;
         }
