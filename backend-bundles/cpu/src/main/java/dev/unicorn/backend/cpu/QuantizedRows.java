@@ -23,11 +23,11 @@ final class QuantizedRows {
     private static final VectorSpecies<Float> F = MatmulKernel.F;
     private static final int L = F.length();
     /** Bytes expanded to one float vector: as many byte lanes as float lanes. */
-    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
+    private static final VectorSpecies<Byte> B = L >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : null;
     private static final VectorSpecies<Integer> I = MatmulKernel.I;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    /** The vector kernels walk 16-weight sub-blocks in whole vectors. */
-    static final boolean VECTOR = L <= 16 && 16 % L == 0 && I.length() == L;
+    /** The vector kernels walk 16-weight sub-blocks in whole vectors of 8 or 16 lanes; other widths dequantize rows. */
+    static final boolean VECTOR = B != null && L <= 16 && 16 % L == 0 && I.length() == L;
 
     private QuantizedRows() {
     }
