@@ -234,15 +234,22 @@ final class QuantizedRows {
     }
 
     private static float dotQ4K(MemorySegment s, long base, int k, float[] x, int xo, float[] xs16) {
+        // Two accumulators: the low and high halves of each 64-weight chunk do not wait on each other.
         FloatVector acc = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
         float mins = 0;
         long b = base;
         for (int y = 0; y < k; y += 256, b += 144) {
             float d = f16(s, b);
             float dmin = f16(s, b + 2);
-            // The 12 scale bytes as one long (bytes 0..7) and one int (bytes 8..11).
+            // All eight 6-bit scales and minimums at once, one per byte (ggml's get_scale_min_k4 in SWAR form).
             long lo8 = s.get(LONG, b + 4);
             int hi4 = s.get(INT, b + 12);
+            int low = (int) lo8;
+            int high = (int) (lo8 >>> 32);
+            long scales = (low & 0x3F3F3F3FL) | ((long) ((hi4 & 0x0F0F0F0F) | ((low >>> 2) & 0x30303030)) << 32);
+            long minima = (high & 0x3F3F3F3FL) | ((long) (((hi4 >>> 4) & 0x0F0F0F0F) | ((high >>> 2) & 0x30303030)) << 32);
+            float minSum = 0;
             for (int j = 0; j < 4; j++) {
                 FloatVector lo = FloatVector.zero(F);
                 FloatVector hi = FloatVector.zero(F);
@@ -253,28 +260,17 @@ final class QuantizedRows {
                     lo = floats(q.and(0xF)).fma(FloatVector.fromArray(F, x, xj + l), lo);
                     hi = floats(q.lanewise(VectorOperators.ASHR, 4).and(0xF)).fma(FloatVector.fromArray(F, x, xj + 32 + l), hi);
                 }
-                int sc0, m0, sc1, m1;
-                if (j < 2) {
-                    sc0 = (int) (lo8 >>> (16 * j)) & 63;
-                    sc1 = (int) (lo8 >>> (16 * j + 8)) & 63;
-                    m0 = (int) (lo8 >>> (32 + 16 * j)) & 63;
-                    m1 = (int) (lo8 >>> (32 + 16 * j + 8)) & 63;
-                } else {
-                    // sub-blocks 4..7: low 4 bits from bytes 8..11, high 2 bits from the tops of bytes 0..7
-                    int is = 2 * j;
-                    int q4a = (hi4 >>> (8 * (is - 4))) & 0xFF, q4b = (hi4 >>> (8 * (is - 3))) & 0xFF;
-                    sc0 = (q4a & 0xF) | ((int) (lo8 >>> (8 * (is - 4) + 6)) & 3) << 4;
-                    sc1 = (q4b & 0xF) | ((int) (lo8 >>> (8 * (is - 3) + 6)) & 3) << 4;
-                    m0 = (q4a >>> 4) | ((int) (lo8 >>> (8 * is + 6)) & 3) << 4;
-                    m1 = (q4b >>> 4) | ((int) (lo8 >>> (8 * (is + 1) + 6)) & 3) << 4;
-                }
+                int sc0 = (int) (scales >>> (16 * j)) & 0xFF;
+                int sc1 = (int) (scales >>> (16 * j + 8)) & 0xFF;
                 acc = lo.fma(FloatVector.broadcast(F, d * sc0), acc);
-                acc = hi.fma(FloatVector.broadcast(F, d * sc1), acc);
+                acc1 = hi.fma(FloatVector.broadcast(F, d * sc1), acc1);
                 int g = (y + 64 * j) / 16;
-                mins += dmin * (m0 * (xs16[g] + xs16[g + 1]) + m1 * (xs16[g + 2] + xs16[g + 3]));
+                minSum += ((int) (minima >>> (16 * j)) & 0xFF) * (xs16[g] + xs16[g + 1])
+                        + ((int) (minima >>> (16 * j + 8)) & 0xFF) * (xs16[g + 2] + xs16[g + 3]);
             }
+            mins += dmin * minSum;
         }
-        return acc.reduceLanes(VectorOperators.ADD) - mins;
+        return acc.add(acc1).reduceLanes(VectorOperators.ADD) - mins;
     }
 
     private static float dotQ6K(MemorySegment s, long base, int k, float[] x, int xo, float[] xs16) {
