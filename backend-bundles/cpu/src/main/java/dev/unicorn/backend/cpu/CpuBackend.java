@@ -64,7 +64,10 @@ public final class CpuBackend implements ComputeBackend, AutoCloseable {
 
     @Override
     public boolean supports(DType weightType) {
-        return weightType == DType.F32 || weightType == DType.BF16 || weightType == DType.F16;
+        return switch (weightType) {
+            case F32, BF16, F16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K -> true;
+            default -> false;
+        };
     }
 
     @Override
@@ -75,6 +78,10 @@ public final class CpuBackend implements ComputeBackend, AutoCloseable {
         }
         long columns = weight.rank() == 0 ? 1 : weight.dim(weight.rank() - 1);
         long rows = columns == 0 ? 0 : weight.elementCount() / columns;
+        if (columns % weight.type().blockElements() != 0) {
+            throw new IllegalArgumentException("tensor '" + weight.name() + "' has rows of " + columns + " "
+                    + weight.type() + " weights, not a whole number of blocks of " + weight.type().blockElements());
+        }
         return CpuTensor.mapped(weight.type(), rows, columns, weight.data());
     }
 

@@ -86,7 +86,12 @@ final class CpuQueue implements ComputeQueue {
                     dst[at + c] = Float.float16ToFloat(s.get(SHORT, base + 2L * c));
                 }
             }
-            default -> throw new IllegalArgumentException("cannot read " + t.type + " as f32");
+            default -> {
+                if (!t.type.quantized()) {
+                    throw new IllegalArgumentException("cannot read " + t.type + " as f32");
+                }
+                QuantizedRows.dequantize(t.type, s, base, d, dst, at);
+            }
         }
     }
 

@@ -30,6 +30,8 @@ final class MatmulKernel implements WorkerPool.Job {
     private final WorkerPool pool;
     private final float[][] rowScratch;
     private float[] permuted = new float[0];
+    /** Sums of each 16 inputs of the single input row, for the offsets and minimums of quantized blocks. */
+    private float[] inputSums16 = new float[0];
 
     private CpuTensor x;
     private CpuTensor w;
@@ -68,6 +70,12 @@ final class MatmulKernel implements WorkerPool.Job {
         } else {
             input = x.data;
             inputOffset = x.offset;
+            if (n == 1 && QuantizedRows.fused(w.type)) {
+                if (inputSums16.length < k / 16) {
+                    inputSums16 = new float[k / 16];
+                }
+                QuantizedRows.sums16(input, inputOffset, k, inputSums16);
+            }
         }
         // Enough tasks to balance the threads, each a multiple of the four-row blocks.
         rowsPerTask = Math.clamp(((m / (pool.threads() * 8)) + 3) & ~3, BLOCK, MAX_ROWS_PER_TASK);
@@ -82,6 +90,10 @@ final class MatmulKernel implements WorkerPool.Job {
         int to = Math.min(m, from + rowsPerTask);
         if (n == 1) {
             int j = from;
+            if (w.type.quantized()) {
+                decodeQuantized(from, to, worker);
+                return;
+            }
             if (w.type == DType.BF16 && !w.onHeap()) {
                 for (; j + 4 <= to; j += 4) {
                     dotBf16x4(w.segment, w.type.byteSize((long) j * k), j);
@@ -117,6 +129,31 @@ final class MatmulKernel implements WorkerPool.Job {
                     }
                 }
             }
+        }
+    }
+
+    /** Quantized weight rows against the single input row: fused per-block dot products, or one row dequantized. */
+    private void decodeQuantized(int from, int to, int worker) {
+        MemorySegment s = w.segment;
+        DType type = w.type;
+        if (QuantizedRows.fused(type)) {
+            float[] x = input;
+            int xo = inputOffset;
+            float[] sums = inputSums16;
+            int columns = k;
+            long rowBytes = type.byteSize(columns);
+            for (int j = from; j < to; j++) {
+                store(0, j, QuantizedRows.dot(type, s, j * rowBytes, columns, x, xo, sums));
+            }
+            return;
+        }
+        float[] scratch = rowScratch[worker];
+        if (scratch == null || scratch.length < BLOCK * k) {
+            scratch = rowScratch[worker] = new float[BLOCK * k];
+        }
+        for (int j = from; j < to; j++) {
+            QuantizedRows.dequantize(type, s, type.byteSize((long) j * k), k, scratch, 0);
+            store(0, j, dot(input, inputOffset, scratch, 0, k));
         }
     }
 
@@ -262,7 +299,7 @@ final class MatmulKernel implements WorkerPool.Job {
                     dst[at + c] = Float.float16ToFloat(s.get(F16, base + 2L * c));
                 }
             }
-            default -> throw new IllegalStateException("weights of type " + w.type);
+            default -> QuantizedRows.dequantize(w.type, s, base, k, dst, at);
         }
     }
 
