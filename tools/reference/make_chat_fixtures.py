@@ -403,6 +403,52 @@ ENGINE = [
     ("generation-block", "{% for m in ms %}{% generation %}{{ m }}{% endgeneration %}|{% endfor %}",
      {"ms": ["a", "b"]}),
     ("strftime-literal", "{{ strftime_now('%%') }}", {}),
+    ("llama-style-reassign-messages",
+     "{%- if not date_string is defined %}\n    {%- if strftime_now is defined %}\n        {%- set date_string = \"26 Jul 2024\" %}\n"
+     "    {%- endif %}\n{%- endif %}\n{%- if messages[0]['role'] == 'system' %}\n"
+     "    {%- set system_message = messages[0]['content']|trim %}\n    {%- set messages = messages[1:] %}\n"
+     "{%- else %}\n    {%- set system_message = \"\" %}\n{%- endif %}\n"
+     "{{- \"Today Date: \" + date_string + \"\\n\\n\" }}{{- system_message }}\n"
+     "{%- for message in messages %}\n    {%- if not (message.role == 'ipython' or 'tool_calls' in message) %}\n"
+     "        {{- '<' + message['role'] + '>' + message['content'] | trim + '</>' }}\n"
+     "    {%- elif 'tool_calls' in message %}\n        {%- if not message.tool_calls|length == 1 %}\n"
+     "            {{- raise_exception(\"single tool-calls only\") }}\n        {%- endif %}\n"
+     "        {%- set tool_call = message.tool_calls[0].function %}\n"
+     "        {{- '{\"name\": \"' + tool_call.name + '\", \"parameters\": ' }}{{- tool_call.arguments | tojson(indent=4) }}"
+     "{{- '}' }}\n    {%- endif %}\n{%- endfor %}\n{{- messages|length }}",
+     {"messages": [{"role": "system", "content": "  sys  "}, {"role": "user", "content": " hi "},
+                   {"role": "assistant", "tool_calls": [{"function": {"name": "f", "arguments": {"a": [1, {"b": None}],
+                                                                                                  "c": "d"}}}]}]}),
+    ("gemma-style-macros",
+     "{%- macro format_argument(argument, escape_keys=True) -%}\n    {%- if argument is string -%}\n"
+     "        {{- '<|\"|>' + argument + '<|\"|>' -}}\n    {%- elif argument is boolean -%}\n"
+     "        {{- 'true' if argument else 'false' -}}\n    {%- elif argument is mapping -%}\n        {{- '{' -}}\n"
+     "        {%- set ns = namespace(found_first=false) -%}\n        {%- for key, value in argument | dictsort -%}\n"
+     "            {%- if ns.found_first %},{% endif -%}\n            {%- set ns.found_first = true -%}\n"
+     "            {%- if escape_keys -%}{{- '<|\"|>' + key + '<|\"|>' -}}{%- else -%}{{- key -}}{%- endif -%}\n"
+     "            :{{- format_argument(value, escape_keys=escape_keys) -}}\n        {%- endfor -%}\n        {{- '}' -}}\n"
+     "    {%- elif argument is sequence -%}\n        {{- '[' -}}\n        {%- for item in argument -%}\n"
+     "            {{- format_argument(item, escape_keys=escape_keys) -}}\n            {%- if not loop.last %},{% endif -%}\n"
+     "        {%- endfor -%}\n        {{- ']' -}}\n    {%- else -%}\n        {{- argument -}}\n    {%- endif -%}\n"
+     "{%- endmacro -%}\n{%- macro strip_thinking(text) -%}\n    {%- set ns = namespace(result='') -%}\n"
+     "    {%- for part in text.split('<channel|>') -%}\n        {%- if '<|channel>' in part -%}\n"
+     "            {%- set ns.result = ns.result + part.split('<|channel>')[0] -%}\n        {%- else -%}\n"
+     "            {%- set ns.result = ns.result + part -%}\n        {%- endif -%}\n    {%- endfor -%}\n"
+     "    {{- ns.result | trim -}}\n{%- endmacro -%}\n"
+     "{{ format_argument(args) }}\n{{ format_argument(args, escape_keys=False) }}\n"
+     "{{ strip_thinking(' a<|channel>thought<channel|>b ') }}\n"
+     "{{ 'response:' + name | default('unknown') + '{' }}{{ types | map('upper') | list }}"
+     "{{ (types | first) | upper == 'STRING' }}",
+     {"args": {"z": [1, 2.5, "s", True, None], "City": "Paris", "nested": {"b": False, "a": {}}},
+      "types": ["string", "object"]}),
+    ("nested-loops-outer-loop", "{% for a in [1, 2] %}{% set outer = loop %}{% for b in 'xy' %}"
+                                "{{ outer.index }}{{ loop.index }}{{ a }}{{ b }}{% if loop.last and outer.last %}!"
+                                "{% endif %} {% endfor %}{% endfor %}", {}),
+    ("macro-varargs-kwargs", "{% macro m(a) %}{{ a }}{{ varargs }}{{ kwargs }}{% endmacro %}{{ m(1, 2, 3, x=4) }}", {}),
+    ("none-content-concat-error", "{{ 'x' + c }}", {"c": None}),
+    ("conditional-filter-chain", "{{ (messages | selectattr('role', 'equalto', 'system') | list | first).content "
+                                 "if messages | selectattr('role', 'equalto', 'system') | list else 'none' }}",
+     {"messages": [{"role": "user", "content": "u"}, {"role": "system", "content": "s"}]}),
 ]
 
 

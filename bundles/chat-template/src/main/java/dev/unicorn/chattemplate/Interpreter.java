@@ -240,8 +240,8 @@ final class Interpreter {
                 }
                 s.vars.put(p, v);
             }
-            s.vars.put("varargs", args.size() > params.size() ? new ArrayList<>(args.subList(params.size(),
-                    args.size())) : new ArrayList<>());
+            s.vars.put("varargs", new Tuple(args.size() > params.size() ? new ArrayList<>(args.subList(params.size(),
+                    args.size())) : List.of()));
             if (extraKw.containsKey("caller")) {
                 s.vars.put("caller", extraKw.remove("caller"));
             }
