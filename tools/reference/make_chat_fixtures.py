@@ -444,6 +444,15 @@ ENGINE = [
     ("nested-loops-outer-loop", "{% for a in [1, 2] %}{% set outer = loop %}{% for b in 'xy' %}"
                                 "{{ outer.index }}{{ loop.index }}{{ a }}{{ b }}{% if loop.last and outer.last %}!"
                                 "{% endif %} {% endfor %}{% endfor %}", {}),
+    ("loop-changed-and-first-continue", "{% for m in ms %}{{ loop.index }}{% if loop.changed(m) %}*{% endif %}"
+                                        "{% endfor %}|{% for m in ms %}{% if loop.first %}{% continue %}{% endif %}"
+                                        "{{ m }}{% if loop.index == 3 %}{% break %}{% endif %}{% endfor %}",
+     {"ms": ["a", "a", "b", "b", "a"]}),
+    ("set-block-filter-and-macro-sees-later-set", "{% set t | upper %}abc {{ x }}{% endset %}{{ t }}"
+                                                  "{% macro m() %}{{ y }}{% endmacro %}{% set y = 5 %}{{ m() }}",
+     {"x": "def"}),
+    ("round-int-and-attr", "{{ 3|round }} {{ 3|round(1, 'floor') }} {{ d|attr('role') }}|{{ d|attr('items') is defined }}",
+     {"d": {"role": "user"}}),
     ("macro-varargs-kwargs", "{% macro m(a) %}{{ a }}{{ varargs }}{{ kwargs }}{% endmacro %}{{ m(1, 2, 3, x=4) }}", {}),
     ("none-content-concat-error", "{{ 'x' + c }}", {"c": None}),
     ("conditional-filter-chain", "{{ (messages | selectattr('role', 'equalto', 'system') | list | first).content "

@@ -131,6 +131,9 @@ final class Filters {
                     case "floor" -> java.math.RoundingMode.FLOOR;
                     default -> java.math.RoundingMode.HALF_EVEN;
                 };
+                if (Py.isIntLike(v) && method.equals("common")) {
+                    return Py.toLong(v); // Python's round(int, n) stays an int
+                }
                 return new java.math.BigDecimal(Py.toDouble(v)).setScale((int) precision, mode).doubleValue();
             }
             case "items" -> {
@@ -288,6 +291,10 @@ final class Filters {
                     }
                 }
                 return out;
+            }
+            case "attr" -> {
+                Object a = Attributes.get(v, Py.str(args.get(0)));
+                return a == Attributes.MISSING ? Undefined.attribute(v, args.get(0)) : a;
             }
             case "dict" -> {
                 return new LinkedHashMap<>((Map<?, ?>) v);
