@@ -179,6 +179,8 @@ GEMMA = {
     "error-assistant-first": {"messages": [assistant("I start"), user("no")]},
     "error-invalid-content": {"messages": [{"role": "user", "content": None}]},
     "system-then-assistant-error": {"messages": [system("sys"), assistant("hi")]},
+    "error-system-parts-without-text": {"messages": [{"role": "system", "content": [{"type": "image"}]},
+                                                     user("hi")]},
 }
 
 QWEN_TOOLS = {
@@ -202,6 +204,8 @@ QWEN_TOOLS = {
     "empty-tools-list": {"messages": [user("Hi")], "tools": [], "add_generation_prompt": True},
     "system-in-middle": {"messages": [user("Hi"), assistant("Hello"), system("Switch to French."),
                                       user("Bonjour")], "add_generation_prompt": True},
+    "error-list-content": {"messages": [{"role": "user", "content": [{"type": "text", "text": "parts"}]}]},
+    "error-none-user-content": {"messages": [{"role": "user", "content": None}]},
 }
 
 QWEN3 = {
@@ -229,6 +233,7 @@ QWEN3 = {
         user("<tool_response>\nresult\n</tool_response>"), assistant("<think>b</think>done")]},
     "tool-call-with-content": {"messages": [user("Weather?"), TOOL_CALL_STRING_ARGS],
                                "tools": [WEATHER_TOOL]},
+    "error-none-assistant-content": {"messages": [user("Hi"), {"role": "assistant", "content": None}]},
     "reasoning-none": {"messages": [user("Hi"), {"role": "assistant", "content": "Hello",
                                                  "reasoning_content": None}]},
 }

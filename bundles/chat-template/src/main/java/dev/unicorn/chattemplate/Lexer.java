@@ -141,6 +141,7 @@ final class Lexer {
     }
 
     private void tag(int idx, char kind, char modifier) {
+        int startLine = line;
         boolean block = kind == '%';
         tokens.add(new Token(block ? Kind.BLOCK_BEGIN : Kind.VAR_BEGIN, block ? "{%" : "{{", null, line));
         int p = idx + 2;
@@ -218,6 +219,7 @@ final class Lexer {
                 p += op.length();
             }
         }
+        line = startLine;
         finishAt(idx);
     }
 
@@ -283,7 +285,7 @@ final class Lexer {
 
     /** Counts the lines the tag consumed and remembers whether the next text starts a line. */
     private void finishAt(int tagStart) {
-        line += count(src, tagStart, pos) - 0;
+        line += count(src, tagStart, pos);
         lineStart = pos > 0 && src.charAt(pos - 1) == '\n';
     }
 
