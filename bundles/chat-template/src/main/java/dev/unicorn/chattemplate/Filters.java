@@ -1,7 +1,6 @@
 package dev.unicorn.chattemplate;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,7 +37,6 @@ final class Filters {
                         .dumps(v);
             }
             case "safe", "string" -> {
-                checkDefined(v, name);
                 return Py.str(v);
             }
             case "e", "escape", "forceescape" -> {
@@ -303,10 +301,6 @@ final class Filters {
         }
     }
 
-    private static void checkDefined(Object v, String name) {
-        // jinja2's string/safe filters print Undefined as empty text
-    }
-
     private static Object sortKey(Object v, boolean caseSensitive) {
         return !caseSensitive && v instanceof String s ? s.toLowerCase(Locale.ROOT) : v;
     }
@@ -343,9 +337,5 @@ final class Filters {
         } catch (RuntimeException e) {
             return dflt;
         }
-    }
-
-    static boolean isCollection(Object v) {
-        return v instanceof Collection;
     }
 }

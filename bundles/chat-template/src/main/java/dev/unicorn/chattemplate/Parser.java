@@ -658,8 +658,7 @@ final class Parser {
         if (peek().isOp("(")) {
             callArgs(args, kwNames, kwValues);
         }
-        Expr.Filter f = new Expr.Filter(target, name.toString(), args, kwNames, kwValues);
-        return f;
+        return new Expr.Filter(target, name.toString(), args, kwNames, kwValues);
     }
 
     private Expr test(Expr target) {

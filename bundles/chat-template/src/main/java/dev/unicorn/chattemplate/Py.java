@@ -4,7 +4,6 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -382,9 +381,8 @@ final class Py {
         }
         switch (target) {
             case Map<?, ?> m -> {
-                Object k = key instanceof Boolean || key instanceof Double ? key : key;
-                if (m.containsKey(k)) {
-                    return m.get(k);
+                if (m.containsKey(key)) {
+                    return m.get(key);
                 }
                 if (isNumber(key)) {
                     for (Map.Entry<?, ?> e : m.entrySet()) {
@@ -517,9 +515,5 @@ final class Py {
 
     static String strip(String s, String chars) {
         return lstrip(rstrip(s, chars), chars);
-    }
-
-    static Iterator<Object> iterator(Object v) {
-        return iterate(v).iterator();
     }
 }

@@ -46,17 +46,6 @@ final class Tests {
         };
     }
 
-    static boolean exists(String name) {
-        try {
-            apply(name, null, List.of(1L));
-            return true;
-        } catch (TemplateException e) {
-            return !e.getMessage().startsWith("No test named");
-        } catch (RuntimeException e) {
-            return true;
-        }
-    }
-
     private static long integer(Object v) {
         if (v instanceof Undefined u) {
             throw u.error();
