@@ -395,6 +395,9 @@ ENGINE = [
     ("error-tojson-undefined", "{{ u|tojson }}", {}),
     ("error-none-iteration", "{% for x in n %}{% endfor %}", {"n": None}),
     ("error-unknown-filter", "{{ 1|nosuchfilter }}", {}),
+    ("error-unknown-test", "{{ 'ab' is startingwith 'a' }}", {}),
+    ("float-repr-extremes", "{{ 5e-324 }} {{ 2.0 ** -1074 * 3 }} {{ 1e22 }} {{ 9007199254740993.0 }} {{ 0.3 }} "
+                            "{{ 1.7976931348623157e308 }} {{ 123456789012345.6 }} {{ 1e15 }} {{ 1e16 }} {{ 0.0001 }}", {}),
     ("with-block", "{% with a = 1, b = 2 %}{{ a + b }}{% endwith %}{{ a }}", {}),
     ("filter-block", "{% filter upper %}shout {{ 'this' }}{% endfilter %}", {}),
     ("string-concat-literals", "{{ 'a' 'b' \"c\" }} {{ 'esc\\t\\x41\\u00e9' }}", {}),

@@ -183,6 +183,13 @@ final class Py {
             return (1 / d < 0) ? "-0.0" : "0.0";
         }
         BigDecimal bd = new BigDecimal(Double.toString(Math.abs(d))).stripTrailingZeros();
+        for (int n = 1; n < bd.precision(); n++) { // Java keeps two digits for some subnormals; Python does not
+            BigDecimal shorter = bd.round(new java.math.MathContext(n, java.math.RoundingMode.HALF_EVEN));
+            if (shorter.doubleValue() == Math.abs(d)) {
+                bd = shorter.stripTrailingZeros();
+                break;
+            }
+        }
         String digits = bd.unscaledValue().toString();
         int decpt = digits.length() - bd.scale(); // value = 0.digits * 10^decpt
         StringBuilder b = new StringBuilder(d < 0 ? "-" : "");
