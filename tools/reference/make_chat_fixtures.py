@@ -461,6 +461,19 @@ ENGINE = [
      {"x": "def"}),
     ("round-int-and-attr", "{{ 3|round }} {{ 3|round(1, 'floor') }} {{ d|attr('role') }}|{{ d|attr('items') is defined }}",
      {"d": {"role": "user"}}),
+    ("python-arithmetic-and-tests", "{{ 2 * [1] }} {{ [0] * 2 }} {{ (1,) * 2 }} {{ 0.5 is even }} {{ 3.0 is odd }} "
+                                    "{{ {'k': 2} is lower }} {{ 'ABC1' is upper }} {{ u is sequence }} {{ d|last }} "
+                                    "{{ -7.5 % 2 }} {{ 7 // -2.0 }}", {"d": {"a": 1, "b": 2}}),
+    ("error-pow-list", "{{ [1] ** 2 }}", {}),
+    ("error-modulo-zero", "{{ 1 % 0 }}", {}),
+    ("error-float-division-zero", "{{ 0.5 / 0 }}", {}),
+    ("error-multiply-sequence-by-float", "{{ 'ab' * 1.5 }}", {}),
+    ("error-dictsort-list", "{{ x|dictsort }}", {"x": [1]}),
+    ("error-abs-list", "{{ x|abs }}", {"x": [1]}),
+    ("error-round-str", "{{ x|round }}", {"x": "1.5"}),
+    ("error-slice-int", "{{ x[1:] }}", {"x": 5}),
+    ("error-slice-dict", "{{ x[1:] }}", {"x": {"a": 1}}),
+    ("error-tuple-concat", "{{ x + 0.5 }}", {"x": [1, 2]}),
     ("macro-varargs-kwargs", "{% macro m(a) %}{{ a }}{{ varargs }}{{ kwargs }}{% endmacro %}{{ m(1, 2, 3, x=4) }}", {}),
     ("none-content-concat-error", "{{ 'x' + c }}", {"c": None}),
     ("conditional-filter-chain", "{{ (messages | selectattr('role', 'equalto', 'system') | list | first).content "

@@ -93,6 +93,9 @@ final class Filters {
                 return items.isEmpty() ? new Undefined("No first item, sequence was empty.") : items.get(0);
             }
             case "last" -> {
+                if (!(v instanceof String || v instanceof List || v instanceof Map || v instanceof Undefined)) {
+                    throw new TemplateException("'" + Py.typeName(v) + "' object is not reversible");
+                }
                 List<Object> items = Py.iterate(v);
                 return items.isEmpty() ? new Undefined("No last item, sequence was empty.")
                         : items.get(items.size() - 1);
@@ -104,14 +107,23 @@ final class Filters {
                 if (v instanceof String s) {
                     return new StringBuilder(s).reverse().toString();
                 }
+                if (!(v instanceof List || v instanceof Map || v instanceof Undefined)) {
+                    throw new TemplateException("argument must be iterable");
+                }
                 List<Object> items = Py.iterate(v);
                 java.util.Collections.reverse(items);
                 return items;
             }
             case "int" -> {
+                if (v instanceof Undefined u) {
+                    throw u.error();
+                }
                 return toInt(v, arg(args, kw, 0, "default", 0L));
             }
             case "float" -> {
+                if (v instanceof Undefined u) {
+                    throw u.error();
+                }
                 try {
                     return v instanceof String s ? Double.parseDouble(s.strip()) : Py.toDouble(v);
                 } catch (RuntimeException e) {
@@ -119,9 +131,18 @@ final class Filters {
                 }
             }
             case "abs" -> {
+                if (v instanceof Undefined u) {
+                    throw u.error();
+                }
+                if (!Py.isNumber(v)) {
+                    throw new TemplateException("bad operand type for abs(): '" + Py.typeName(v) + "'");
+                }
                 return v instanceof Double d ? (Object) Math.abs(d) : (Object) Math.abs(Py.toLong(v));
             }
             case "round" -> {
+                if (!Py.isNumber(v)) {
+                    throw new TemplateException("type " + Py.typeName(v) + " doesn't define __round__ method");
+                }
                 long precision = Py.toLong(arg(args, kw, 0, "precision", 0L));
                 String method = (String) arg(args, kw, 1, "method", "common");
                 java.math.RoundingMode mode = switch (method) {
@@ -144,8 +165,11 @@ final class Filters {
                 return Attributes.items(m);
             }
             case "dictsort" -> {
+                if (v instanceof Undefined u) {
+                    throw u.error();
+                }
                 if (!(v instanceof Map<?, ?> m)) {
-                    throw new TemplateException("You can only sort by either \"key\" or \"value\"");
+                    throw new TemplateException("'" + Py.typeName(v) + "' object has no attribute 'items'");
                 }
                 boolean caseSensitive = Py.truthy(arg(args, kw, 0, "case_sensitive", false));
                 boolean byValue = "value".equals(arg(args, kw, 1, "by", "key"));

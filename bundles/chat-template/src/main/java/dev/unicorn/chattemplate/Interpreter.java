@@ -472,9 +472,10 @@ final class Interpreter {
                 if (l instanceof String) {
                     throw new TemplateException("can only concatenate str (not \"" + Py.typeName(r) + "\") to str");
                 }
-                if (l instanceof List<?> && !(l instanceof Tuple)) {
-                    throw new TemplateException("can only concatenate list (not \"" + Py.typeName(r)
-                            + "\") to list");
+                if (l instanceof List<?>) {
+                    String type = Py.typeName(l);
+                    throw new TemplateException("can only concatenate " + type + " (not \"" + Py.typeName(r)
+                            + "\") to " + type);
                 }
             }
             case "-" -> {
@@ -498,19 +499,27 @@ final class Interpreter {
                 if (r instanceof String s && Py.isIntLike(l)) {
                     return s.repeat((int) Math.max(0, Py.toLong(l)));
                 }
-                if (l instanceof List<?> a && Py.isIntLike(r)) {
+                if (l instanceof List<?> a && Py.isIntLike(r) || r instanceof List<?> && Py.isIntLike(l)) {
+                    List<?> a = l instanceof List<?> x ? x : (List<?>) r;
+                    long times = Py.toLong(l instanceof List<?> ? r : l);
                     List<Object> out = new ArrayList<>();
-                    for (long i = 0; i < Py.toLong(r); i++) {
+                    for (long i = 0; i < times; i++) {
                         out.addAll(a);
                     }
-                    return out;
+                    return a instanceof Tuple ? new Tuple(out) : out;
+                }
+                if (l instanceof String || l instanceof List<?>) {
+                    throw new TemplateException("can't multiply sequence by non-int of type '" + Py.typeName(r) + "'");
+                }
+                if (r instanceof String || r instanceof List<?>) {
+                    throw new TemplateException("can't multiply sequence by non-int of type '" + Py.typeName(l) + "'");
                 }
             }
             case "/" -> {
                 if (nums) {
                     double d = Py.toDouble(r);
                     if (d == 0) {
-                        throw new TemplateException("division by zero");
+                        throw new TemplateException(ints ? "division by zero" : "float division by zero");
                     }
                     return Py.toDouble(l) / d;
                 }
@@ -523,19 +532,25 @@ final class Interpreter {
                     return Math.floorDiv(Py.toLong(l), Py.toLong(r));
                 }
                 if (nums) {
+                    if (Py.toDouble(r) == 0) {
+                        throw new TemplateException("float floor division by zero");
+                    }
                     return Math.floor(Py.toDouble(l) / Py.toDouble(r));
                 }
             }
             case "%" -> {
                 if (ints) {
                     if (Py.toLong(r) == 0) {
-                        throw new TemplateException("integer division or modulo by zero");
+                        throw new TemplateException("integer modulo by zero");
                     }
                     return Math.floorMod(Py.toLong(l), Py.toLong(r));
                 }
                 if (nums) {
                     double a = Py.toDouble(l);
                     double b = Py.toDouble(r);
+                    if (b == 0) {
+                        throw new TemplateException("float modulo");
+                    }
                     double m = a % b;
                     return m != 0 && (m < 0) != (b < 0) ? m + b : m;
                 }
@@ -553,7 +568,7 @@ final class Interpreter {
             }
             default -> throw new TemplateException("unknown operator " + op);
         }
-        String symbol = op;
+        String symbol = op.equals("**") ? "** or pow()" : op;
         throw new TemplateException("unsupported operand type(s) for " + symbol + ": '" + Py.typeName(l) + "' and '"
                 + Py.typeName(r) + "'");
     }

@@ -447,6 +447,8 @@ final class Py {
             items = iterate(target);
         } else if (target instanceof Undefined u) {
             throw u.error();
+        } else if (target instanceof Map) {
+            throw new TemplateException("unhashable type: 'slice'"); // jinja2 slices with a plain Python subscript
         } else {
             throw new TemplateException("'" + typeName(target) + "' object is not subscriptable");
         }

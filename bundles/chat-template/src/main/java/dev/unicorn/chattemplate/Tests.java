@@ -18,7 +18,8 @@ final class Tests {
             case "mapping" -> v instanceof Map;
             case "iterable" -> v instanceof String || v instanceof Collection || v instanceof Map
                     || v instanceof Undefined;
-            case "sequence" -> v instanceof String || v instanceof Collection || v instanceof Map;
+            case "sequence" -> v instanceof String || v instanceof Collection || v instanceof Map
+                    || v instanceof Undefined;
             case "number" -> Py.isNumber(v);
             case "integer" -> v instanceof Long;
             case "float" -> v instanceof Double;
@@ -26,13 +27,11 @@ final class Tests {
             case "true" -> Boolean.TRUE.equals(v);
             case "false" -> Boolean.FALSE.equals(v);
             case "callable" -> v instanceof Callable;
-            case "odd" -> Math.floorMod(integer(v), 2) == 1;
-            case "even" -> Math.floorMod(integer(v), 2) == 0;
-            case "divisibleby" -> Math.floorMod(integer(v), integer(args.get(0))) == 0;
-            case "lower" -> v instanceof String s && s.chars().anyMatch(Character::isLetter)
-                    && s.equals(s.toLowerCase(java.util.Locale.ROOT));
-            case "upper" -> v instanceof String s && s.chars().anyMatch(Character::isLetter)
-                    && s.equals(s.toUpperCase(java.util.Locale.ROOT));
+            case "odd" -> Py.eq(Interpreter.binary("%", v, 2L), 1L);
+            case "even" -> Py.eq(Interpreter.binary("%", v, 2L), 0L);
+            case "divisibleby" -> Py.eq(Interpreter.binary("%", v, args.get(0)), 0L);
+            case "lower" -> cased(Py.str(v), true);
+            case "upper" -> cased(Py.str(v), false);
             case "in" -> Py.contains(args.get(0), v);
             case "eq", "equalto", "==" -> Py.eq(v, args.get(0));
             case "ne", "!=" -> !Py.eq(v, args.get(0));
@@ -46,13 +45,23 @@ final class Tests {
         };
     }
 
-    private static long integer(Object v) {
-        if (v instanceof Undefined u) {
-            throw u.error();
+    /** Python's str.islower()/isupper(): some cased character, none of the other case. */
+    private static boolean cased(String s, boolean lower) {
+        boolean any = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isUpperCase(c) || Character.isTitleCase(c)) {
+                if (lower) {
+                    return false;
+                }
+                any = true;
+            } else if (Character.isLowerCase(c)) {
+                if (!lower) {
+                    return false;
+                }
+                any = true;
+            }
         }
-        if (!Py.isIntLike(v)) {
-            throw new TemplateException("not all arguments converted during string formatting");
-        }
-        return Py.toLong(v);
+        return any;
     }
 }
