@@ -1,8 +1,12 @@
 package dev.unicorn.frontend.cli;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -15,6 +19,12 @@ import java.util.stream.Collectors;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.unicorn.api.generation.GenerationListener;
 import dev.unicorn.api.generation.GenerationRequest;
@@ -25,8 +35,12 @@ import dev.unicorn.api.model.InferenceSession;
 import dev.unicorn.api.model.Model;
 import dev.unicorn.api.model.ModelException;
 import dev.unicorn.api.model.ModelLoader;
+import dev.unicorn.api.text.ChatTemplate;
+import dev.unicorn.api.text.ChatTemplateProvider;
 import dev.unicorn.api.text.Tokenizer;
 import dev.unicorn.api.weights.WeightsException;
+import dev.unicorn.api.weights.WeightsFormat;
+import dev.unicorn.api.weights.WeightsSource;
 
 /** The commands of {@code ./unicorn}, shared by the launcher and the Gogo shell. */
 @Component(service = Commands.class)
@@ -39,7 +53,10 @@ public final class Commands {
               chat     [--model M] [--system TEXT] [--max-tokens N] [sampling options as for generate]
               logits   --model DIR --ids 1,2,3 --out FILE.safetensors [--backend ID]
               bench    --model DIR [--prompt-tokens N] [--gen-tokens N] [--reps N] [--backend ID]
-              shell    an interactive Gogo shell (commands: unicorn:generate, unicorn:logits, unicorn:bench, lb)
+              render-chat --model DIR --request FILE.json
+                       prints the prompt the model's chat template renders from the request's messages
+              shell    an interactive Gogo shell (commands: unicorn:generate, unicorn:logits, unicorn:bench,
+                       unicorn:renderchat, lb)
             """;
 
     /** System property naming the model used when a command is given no --model (set by ./unicorn). */
@@ -50,11 +67,18 @@ public final class Commands {
 
     private final ModelLoader loader;
     private final GenerationService generation;
+    private final ChatTemplateProvider chatTemplates;
+    private final List<WeightsFormat> formats;
 
     @Activate
-    public Commands(@Reference ModelLoader loader, @Reference GenerationService generation) {
+    public Commands(@Reference ModelLoader loader, @Reference GenerationService generation,
+            @Reference ChatTemplateProvider chatTemplates,
+            @Reference(cardinality = ReferenceCardinality.MULTIPLE, policyOption = ReferencePolicyOption.GREEDY)
+            List<WeightsFormat> formats) {
         this.loader = loader;
         this.generation = generation;
+        this.chatTemplates = chatTemplates;
+        this.formats = List.copyOf(formats);
     }
 
     /** Runs one command; returns its exit status (0 ok, 1 failed, 2 usage). */
@@ -71,6 +95,7 @@ public final class Commands {
                 case "logits" -> logits(rest, out);
                 case "bench" -> bench(rest, out);
                 case "chat" -> chat(rest, out, err);
+                case "render-chat" -> renderChat(rest, out, err);
                 default -> throw new Arguments.UsageException("unknown command '" + command + "'\n" + USAGE);
             };
         } catch (Arguments.UsageException | IllegalArgumentException e) {
@@ -181,6 +206,92 @@ public final class Commands {
                     decode[reps / 2]);
             return 0;
         }
+    }
+
+    /**
+     * Renders a chat request with the model's chat template only (no weights are loaded). Every key of the request
+     * but {@code messages} is a template variable. A template that raises exits 1 with its message.
+     */
+    private int renderChat(List<String> args, PrintStream out, PrintStream err) {
+        Arguments a = new Arguments("render-chat", args, Set.of("model", "request"), Set.of());
+        Path model = Path.of(a.string("model"));
+        Path requestFile = Path.of(a.string("request"));
+        Map<String, Object> variables = new LinkedHashMap<>(readRequest(requestFile));
+        Object messages = variables.remove("messages");
+        if (!(messages instanceof List<?> list) || !list.stream().allMatch(m -> m instanceof Map)) {
+            throw new Arguments.UsageException(requestFile + ": \"messages\" must be a list of objects, got "
+                    + jsonKind(messages));
+        }
+        if (!Files.exists(model)) {
+            throw new ModelException(model + ": no such model folder or file");
+        }
+        ChatTemplate template;
+        try {
+            template = openChatTemplate(model).orElseThrow(() -> new ModelException(model
+                    + ": no chat template (chat_template.jinja, chat_template.json, tokenizer_config.json's "
+                    + "chat_template or GGUF tokenizer.chat_template)"));
+        } catch (IllegalArgumentException e) {
+            throw new ModelException(e.getMessage(), e);
+        }
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> chat = (List<Map<String, Object>>) messages;
+        String prompt;
+        try {
+            prompt = template.render(chat, variables);
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            return 1;
+        }
+        out.writeBytes(prompt.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        return 0;
+    }
+
+    private static String jsonKind(Object v) {
+        return switch (v) {
+            case null -> "nothing (or null)";
+            case List<?> l -> "a list holding " + l.stream().filter(x -> !(x instanceof Map)).findFirst()
+                    .map(x -> jsonKind(x)).orElse("objects");
+            case Map<?, ?> m -> "an object";
+            case String s -> "a string";
+            case Boolean b -> "a boolean";
+            case Number n -> "a number";
+            default -> v.getClass().getSimpleName();
+        };
+    }
+
+    private static Map<String, Object> readRequest(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new Arguments.UsageException(file + ": no such request file");
+        }
+        try {
+            Map<String, Object> request = new ObjectMapper().readValue(file.toFile(), new TypeReference<>() { });
+            if (request == null) {
+                throw new Arguments.UsageException(file + ": expected a JSON object with \"messages\", got null");
+            }
+            return request;
+        } catch (JacksonException e) {
+            var at = e.getLocation();
+            throw new Arguments.UsageException(file + ": not a JSON object with \"messages\""
+                    + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")") + ": "
+                    + e.getOriginalMessage().replaceAll("\\s*\\(start marker at .*", ""));
+        } catch (IOException e) {
+            throw new Arguments.UsageException(file + ": cannot read: " + e.getMessage());
+        }
+    }
+
+    /** A folder's template files, or a single-file model's (GGUF) metadata read without loading the weights. */
+    private java.util.Optional<ChatTemplate> openChatTemplate(Path model) {
+        if (!Files.isDirectory(model)) {
+            for (WeightsFormat f : formats) {
+                if (f.recognizes(model)) {
+                    try (WeightsSource source = f.open(model)) {
+                        return chatTemplates.open(model, source.metadata());
+                    }
+                }
+            }
+        }
+        return chatTemplates.open(model, Map.of());
     }
 
     private Model load(Arguments a) {

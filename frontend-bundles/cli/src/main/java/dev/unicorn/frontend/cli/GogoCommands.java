@@ -8,7 +8,8 @@ import org.osgi.service.component.annotations.Reference;
 
 /** The same commands in the Gogo shell: {@code unicorn:generate --model DIR --prompt "..."}. */
 @Component(service = GogoCommands.class, property = {"osgi.command.scope=unicorn",
-        "osgi.command.function=generate", "osgi.command.function=logits", "osgi.command.function=bench"})
+        "osgi.command.function=generate", "osgi.command.function=logits", "osgi.command.function=bench",
+        "osgi.command.function=renderchat"})
 public final class GogoCommands {
     private final Commands commands;
 
@@ -27,6 +28,11 @@ public final class GogoCommands {
 
     public String bench(String... args) {
         return run("bench", args);
+    }
+
+    /** {@code render-chat}; Gogo function names cannot hold a '-'. */
+    public String renderChat(String... args) {
+        return run("render-chat", args);
     }
 
     /** Null on success (Gogo prints nothing), else the exit status the same command would give. */
