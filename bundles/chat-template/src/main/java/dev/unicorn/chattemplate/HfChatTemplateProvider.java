@@ -38,10 +38,27 @@ public final class HfChatTemplateProvider implements ChatTemplateProvider {
             return openFolder(location, metadata);
         }
         Object template = metadata.get("tokenizer.chat_template");
-        if (!(template instanceof String source)) {
+        if (template instanceof String source) {
+            return Optional.of(compile(source, ggufTokens(metadata), location + " (tokenizer.chat_template)"));
+        }
+        return builtin(metadata).map(source -> compile(source, ggufTokens(metadata),
+                "the built-in " + metadata.get("general.architecture") + " template (" + location + " has none)"));
+    }
+
+    /**
+     * The model family's published template for a GGUF file that carries none (as the default Gemma 3 270M file):
+     * llama.cpp likewise falls back to built-in templates. Copied from the families' tokenizer_config.json files.
+     */
+    private static Optional<String> builtin(Map<String, Object> metadata) {
+        if (!(metadata.get("general.architecture") instanceof String arch) || !arch.matches("[a-z0-9]+")) {
             return Optional.empty();
         }
-        return Optional.of(compile(source, ggufTokens(metadata), location + " (tokenizer.chat_template)"));
+        try (var in = HfChatTemplateProvider.class.getResourceAsStream("builtin/" + arch + ".jinja")) {
+            return in == null ? Optional.empty()
+                    : Optional.of(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot read the built-in " + arch + " template", e);
+        }
     }
 
     private Optional<ChatTemplate> openFolder(Path dir, Map<String, Object> metadata) {

@@ -12,6 +12,10 @@ import org.apache.felix.service.command.Converter;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 
 /**
  * Runs the command given to {@code ./unicorn} once the runtime has started: the bnd launcher registers itself
@@ -24,11 +28,13 @@ public final class LauncherMain {
     @Activate
     public LauncherMain(
             @Reference(service = Object.class, target = "(launcher.arguments=*)") Map<String, Object> launcher,
-            @Reference Commands commands, @Reference CommandProcessor gogo) {
+            @Reference Commands commands, @Reference CommandProcessor gogo, @Reference ServiceComponentRuntime scr,
+            BundleContext context) {
         List<String> args = List.of((String[]) launcher.get("launcher.arguments"));
         Thread main = Thread.ofPlatform().name("unicorn-main").unstarted(() -> {
             int status;
             try {
+                awaitComponents(context, scr);
                 status = args.size() == 1 && args.get(0).equals("shell") ? shell(gogo)
                         : commands.run(args, System.out, System.err);
             } catch (Throwable t) {
@@ -40,6 +46,38 @@ public final class LauncherMain {
             Runtime.getRuntime().halt(status);
         });
         main.start();
+    }
+
+    /**
+     * Waits (at most 10 s) until Declarative Services has processed every started bundle: a command must not run
+     * before the architectures, formats and backends of bundles started with it are registered.
+     */
+    private static void awaitComponents(BundleContext context, ServiceComponentRuntime scr) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline && !ready(context, scr)) {
+            Thread.sleep(10);
+        }
+    }
+
+    private static boolean ready(BundleContext context, ServiceComponentRuntime scr) {
+        for (Bundle b : context.getBundles()) {
+            if (b.getState() == Bundle.STARTING) {
+                return false;
+            }
+            if (b.getState() != Bundle.ACTIVE || b.getHeaders().get("Service-Component") == null) {
+                continue;
+            }
+            var descriptions = scr.getComponentDescriptionDTOs(b);
+            if (descriptions.isEmpty()) {
+                return false;
+            }
+            for (ComponentDescriptionDTO d : descriptions) {
+                if (d.defaultEnabled && scr.getComponentConfigurationDTOs(d).isEmpty()) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static int shell(CommandProcessor gogo) throws Exception {

@@ -33,22 +33,22 @@ public final class Gemma3Architecture implements ModelArchitecture {
 
     @Override
     public Set<String> architectureNames() {
-        return Set.of(Gemma3Config.CAUSAL_LM, Gemma3Config.CONDITIONAL_GENERATION);
+        return Set.of(Gemma3Config.CAUSAL_LM, Gemma3Config.CONDITIONAL_GENERATION, Gemma3Config.GGUF);
     }
 
     @Override
     public LoadedModel load(ModelConfig config, WeightsSource weights, ComputeBackend backend) {
-        Gemma3Config c = Gemma3Config.from(config);
+        Gemma3Config c = Gemma3Config.from(config, weights);
         RopeFrequencies global = RopeFrequencies.linear(c.headDim(), c.global().theta(), c.global().factor());
         RopeFrequencies local = RopeFrequencies.linear(c.headDim(), c.local().theta(), c.local().factor());
         List<LayerSpec> layerSpecs = c.windows().stream().map(w -> new LayerSpec(w, w > 0 ? local : global)).toList();
-        String base = c.multimodal() ? languageModelPrefix(weights) : "model.";
-        String headName = base.equals("language_model.model.") ? "language_model.lm_head.weight" : "lm_head.weight";
-        String embeddingName = base + "embed_tokens.weight";
-        DType embeddingType = weights.find(embeddingName).map(t -> t.type()).orElse(DType.F32);
+        Names n = c.gguf() ? Names.GGUF : Names.huggingFace(c.multimodal() ? languageModelPrefix(weights) : "model.");
+        DType embeddingType = weights.find(n.embedding).map(t -> t.type()).orElse(DType.F32);
+        // GGUF norms already hold (1 + w) (llama.cpp's converter adds the one), and llama.cpp scales in f32.
         DecoderSpec spec = new DecoderSpec(c.multimodal() ? Gemma3Config.CONDITIONAL_GENERATION : Gemma3Config.CAUSAL_LM,
                 c.vocabularySize(), c.hiddenSize(), c.heads(), c.kvHeads(), c.headDim(), c.intermediateSize(),
-                c.contextLength(), c.normEps(), 1f, Activation.GELU_TANH, embeddingScale(c.hiddenSize(), embeddingType),
+                c.contextLength(), c.normEps(), c.gguf() ? 0f : 1f, Activation.GELU_TANH,
+                c.gguf() ? (float) Math.sqrt(c.hiddenSize()) : embeddingScale(c.hiddenSize(), embeddingType),
                 (float) Math.pow(c.queryPreAttnScalar(), -0.5), 0f, c.finalSoftCap(), layerSpecs);
         WeightBinder b = new WeightBinder(weights, backend);
         try {
@@ -56,34 +56,53 @@ public final class Gemma3Architecture implements ModelArchitecture {
             long qWidth = (long) c.heads() * c.headDim();
             long kvWidth = (long) c.kvHeads() * c.headDim();
             long inter = c.intermediateSize();
-            Tensor embedding = b.require(embeddingName, c.vocabularySize(), hidden);
+            Tensor embedding = b.require(n.embedding, c.vocabularySize(), hidden);
             List<LayerWeights> layers = new ArrayList<>();
             for (int i = 0; i < c.layers(); i++) {
-                String p = base + "layers." + i + ".";
-                String a = p + "self_attn.";
+                String p = n.layerPrefix.formatted(i);
                 layers.add(new LayerWeights(
-                        b.require(p + "input_layernorm.weight", hidden),
-                        b.require(a + "q_proj.weight", qWidth, hidden),
-                        b.require(a + "k_proj.weight", kvWidth, hidden),
-                        b.require(a + "v_proj.weight", kvWidth, hidden),
-                        b.require(a + "o_proj.weight", hidden, qWidth),
+                        b.require(p + n.parts[0], hidden),
+                        b.require(p + n.parts[1], qWidth, hidden),
+                        b.require(p + n.parts[2], kvWidth, hidden),
+                        b.require(p + n.parts[3], kvWidth, hidden),
+                        b.require(p + n.parts[4], hidden, qWidth),
                         null, null, null, null,
-                        b.require(a + "q_norm.weight", c.headDim()),
-                        b.require(a + "k_norm.weight", c.headDim()),
-                        b.require(p + "post_attention_layernorm.weight", hidden),
-                        b.require(p + "pre_feedforward_layernorm.weight", hidden),
-                        b.require(p + "mlp.gate_proj.weight", inter, hidden),
-                        b.require(p + "mlp.up_proj.weight", inter, hidden),
-                        b.require(p + "mlp.down_proj.weight", hidden, inter),
-                        b.require(p + "post_feedforward_layernorm.weight", hidden)));
+                        b.require(p + n.parts[5], c.headDim()),
+                        b.require(p + n.parts[6], c.headDim()),
+                        b.require(p + n.parts[7], hidden),
+                        b.require(p + n.parts[8], hidden),
+                        b.require(p + n.parts[9], inter, hidden),
+                        b.require(p + n.parts[10], inter, hidden),
+                        b.require(p + n.parts[11], hidden, inter),
+                        b.require(p + n.parts[12], hidden)));
             }
-            Tensor norm = b.require(base + "norm.weight", hidden);
-            Tensor head = c.tiedEmbeddings() ? embedding
-                    : b.require(headName, c.vocabularySize(), hidden);
+            Tensor norm = b.require(n.finalNorm, hidden);
+            Tensor head = c.tiedEmbeddings() ? embedding : b.require(n.outputHead, c.vocabularySize(), hidden);
             return new DecoderModel(spec, new DecoderWeights(embedding, layers, norm, head), backend, weights, b);
         } catch (RuntimeException e) {
             b.close();
             throw e;
+        }
+    }
+
+    /**
+     * Where each tensor is stored: Hugging Face names (under a prefix) or llama.cpp's GGUF names. Layer parts in
+     * order: input norm, q, k, v, o, q norm, k norm, post-attention norm, pre-MLP norm, gate, up, down, post-MLP norm.
+     */
+    private record Names(String embedding, String finalNorm, String outputHead, String layerPrefix, String[] parts) {
+        static final Names GGUF = new Names("token_embd.weight", "output_norm.weight", "output.weight", "blk.%d.",
+                new String[] {"attn_norm.weight", "attn_q.weight", "attn_k.weight", "attn_v.weight",
+                    "attn_output.weight", "attn_q_norm.weight", "attn_k_norm.weight", "post_attention_norm.weight",
+                    "ffn_norm.weight", "ffn_gate.weight", "ffn_up.weight", "ffn_down.weight", "post_ffw_norm.weight"});
+
+        static Names huggingFace(String base) {
+            String head = base.equals("language_model.model.") ? "language_model.lm_head.weight" : "lm_head.weight";
+            return new Names(base + "embed_tokens.weight", base + "norm.weight", head, base + "layers.%d.",
+                    new String[] {"input_layernorm.weight", "self_attn.q_proj.weight", "self_attn.k_proj.weight",
+                        "self_attn.v_proj.weight", "self_attn.o_proj.weight", "self_attn.q_norm.weight",
+                        "self_attn.k_norm.weight", "post_attention_layernorm.weight",
+                        "pre_feedforward_layernorm.weight", "mlp.gate_proj.weight", "mlp.up_proj.weight",
+                        "mlp.down_proj.weight", "post_feedforward_layernorm.weight"});
         }
     }
 

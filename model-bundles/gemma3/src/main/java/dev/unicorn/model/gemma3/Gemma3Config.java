@@ -21,9 +21,57 @@ import dev.unicorn.engine.config.HfConfig;
 record Gemma3Config(boolean multimodal, int vocabularySize, int hiddenSize, int intermediateSize, int layers,
         int heads, int kvHeads, int headDim, int contextLength, float normEps, boolean tiedEmbeddings,
         double queryPreAttnScalar, float finalSoftCap, float attnSoftCapIgnored, Rope global, Rope local,
-        List<Integer> windows) {
+        List<Integer> windows, boolean gguf) {
 
     static final String CAUSAL_LM = "Gemma3ForCausalLM";
+    /** {@code general.architecture} of GGUF files. */
+    static final String GGUF = "gemma3";
+    /** llama.cpp's fixed Gemma 3 layout for GGUF files, which do not store it: every 6th layer is global. */
+    private static final int GGUF_SLIDING_PATTERN = 6;
+    private static final double GGUF_LOCAL_ROPE_BASE = 10_000.0;
+
+    /** The config of a Hugging Face folder ({@code config.json}) or of a GGUF file (its metadata). */
+    static Gemma3Config from(ModelConfig config, dev.unicorn.api.weights.WeightsSource weights) {
+        return config.values().containsKey("general.architecture") ? fromGguf(config, weights) : from(config);
+    }
+
+    /**
+     * Hyper-parameters from GGUF metadata ({@code gemma3.*} keys as llama.cpp's converter writes them). What GGUF
+     * does not store is taken as llama.cpp takes it: sliding pattern 6, local RoPE base 10000, attention scale
+     * {@code 1/√head_dim} ({@code 1/√(hidden/heads)} for the 62-layer 27B).
+     */
+    static Gemma3Config fromGguf(ModelConfig config, dev.unicorn.api.weights.WeightsSource weights) {
+        HfConfig c = new HfConfig(config);
+        String p = GGUF + ".";
+        int hidden = c.positiveInt(p + "embedding_length");
+        int layers = c.positiveInt(p + "block_count");
+        int heads = c.positiveInt(p + "attention.head_count");
+        int kvHeads = c.positiveInt(p + "attention.head_count_kv", heads);
+        if (heads % kvHeads != 0) {
+            throw c.error(p + "attention.head_count_kv", "is " + kvHeads + "; it must divide the head count " + heads);
+        }
+        int headDim = c.positiveInt(p + "attention.key_length", hidden / heads);
+        var embedding = weights.find("token_embd.weight").orElseThrow(() -> new dev.unicorn.api.model.ModelException(
+                weights.location() + ": missing tensor 'token_embd.weight'"));
+        int window = c.positiveInt(p + "attention.sliding_window", 4096);
+        List<Integer> windows = new ArrayList<>();
+        for (int i = 0; i < layers; i++) {
+            windows.add((i + 1) % GGUF_SLIDING_PATTERN != 0 ? window : 0);
+        }
+        String scaling = c.string(p + "rope.scaling.type", "none");
+        double factor = switch (scaling) {
+            case "none" -> 1.0;
+            case "linear" -> c.number(p + "rope.scaling.factor", 1.0);
+            default -> throw c.error(p + "rope.scaling.type", "is '" + scaling + "'; supported: none, linear");
+        };
+        double scalar = layers == 62 ? (double) hidden / heads : headDim;
+        return new Gemma3Config(false, Math.toIntExact(embedding.dim(0)), hidden, c.positiveInt(p + "feed_forward_length"),
+                layers, heads, kvHeads, headDim, c.positiveInt(p + "context_length", 131_072),
+                (float) c.number(p + "attention.layer_norm_rms_epsilon", 1e-6),
+                weights.find("output.weight").isEmpty(), scalar, (float) c.number(p + "final_logit_softcapping", 0), 0f,
+                new Rope(c.number(p + "rope.freq_base", 1_000_000.0), factor), new Rope(GGUF_LOCAL_ROPE_BASE, 1.0),
+                List.copyOf(windows), true);
+    }
     static final String CONDITIONAL_GENERATION = "Gemma3ForConditionalGeneration";
 
     /** RoPE of one layer type: base and linear scaling factor (1 for none). */
@@ -92,7 +140,7 @@ record Gemma3Config(boolean multimodal, int vocabularySize, int hiddenSize, int 
             local = new Rope(c.number("rope_local_base_freq", 10_000.0), 1.0);
         }
         return new Gemma3Config(multimodal, vocab, hidden, intermediate, layers, heads, kvHeads, headDim, context, eps,
-                tied, scalar, finalCap, attnCap, global, local, List.copyOf(windows));
+                tied, scalar, finalCap, attnCap, global, local, List.copyOf(windows), false);
     }
 
     private static Map<String, Object> c4(HfConfig c) {
