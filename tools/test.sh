@@ -15,6 +15,7 @@ done
 command -v mvn >/dev/null || { echo "test: Maven (mvn) is needed"; echo "0 passed, 1 failed"; exit 1; }
 
 bash tools/fetch-test-data.sh || { echo "test: could not fetch the test data"; echo "0 passed, 1 failed"; exit 1; }
+bash tools/fetch-default-model.sh >/dev/null || { echo "test: could not fetch the default model"; echo "0 passed, 1 failed"; exit 1; }
 
 find . -path '*/target/surefire-reports' -type d -prune -exec rm -rf {} + 2>/dev/null
 timeout 1800 mvn -B install -Dsurefire.failIfNoSpecifiedTests=false "$@"
