@@ -140,6 +140,12 @@ public final class DefaultModelLoader implements ModelLoader {
         try {
             tokenizer = first(tokenizers.get(), p -> p.open(location, weights.metadata())).orElse(null);
             ChatTemplate template = first(templates.get(), p -> p.open(location, weights.metadata())).orElse(null);
+            // In a GGUF file the vocabulary and the embedding must have one row per token, as llama.cpp requires.
+            int embedded = network.info().vocabularySize();
+            if (weights.metadata().get("tokenizer.ggml.tokens") instanceof List<?> tokens && tokens.size() != embedded) {
+                throw new ModelException(location + ": the vocabulary (tokenizer.ggml.tokens) has " + tokens.size()
+                        + " tokens but the embedding has " + embedded + " rows");
+            }
             Set<Integer> stops = StopTokens.read(location, tokenizer, weights.metadata());
             return new HfModel(location, network, tokenizer, template, stops, backend.id());
         } catch (RuntimeException e) {

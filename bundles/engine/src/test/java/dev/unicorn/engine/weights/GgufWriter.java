@@ -52,6 +52,14 @@ final class GgufWriter {
         return this;
     }
 
+    GgufWriter strings(String key, List<String> values) {
+        key(key, 9);
+        le(kv, 4, 8);
+        le(kv, 8, values.size());
+        values.forEach(v -> str(kv, v));
+        return this;
+    }
+
     private void key(String key, int type) {
         str(kv, key);
         le(kv, 4, type);
