@@ -29,7 +29,7 @@ class Gemma3ConfigTest {
     }
 
     private static JsonNode defaults() throws Exception {
-        return new ObjectMapper().readTree(Fixtures.root().resolve("defaults.json").toFile());
+        return new ObjectMapper().readTree(Fixtures.FIXTURES.root().resolve("defaults.json").toFile());
     }
 
     private static List<Integer> windowsOf(JsonNode layerTypes, int window) {

@@ -1,5 +1,8 @@
 package dev.unicorn.model.gemma3;
 
+import dev.unicorn.testing.ReferenceFixtures;
+import static dev.unicorn.testing.ReferenceFixtures.assertLogitsClose;
+import static dev.unicorn.testing.ReferenceFixtures.logits;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -48,7 +51,7 @@ class Gemma3ReferenceTest {
     @BeforeAll
     static void setUp() {
         backend = new CpuBackend(2);
-        loader = Fixtures.loader(backend);
+        loader = Fixtures.FIXTURES.loader(backend);
     }
 
     @AfterAll
@@ -56,32 +59,7 @@ class Gemma3ReferenceTest {
         backend.close();
     }
 
-    /** max|Δ| ≤ tolerance · max|reference|, over every position and vocabulary entry; returns max|Δ|/max|ref|. */
-    static double assertLogitsClose(float[] expected, float[] actual, double tolerance, String what) {
-        assertEquals(expected.length, actual.length, what + ": logits size");
-        double maxRef = 0;
-        double maxDiff = 0;
-        double maxActual = 0;
-        for (int i = 0; i < expected.length; i++) {
-            assertTrue(Float.isFinite(actual[i]), what + ": non-finite logit at " + i);
-            maxRef = Math.max(maxRef, Math.abs(expected[i]));
-            maxActual = Math.max(maxActual, Math.abs(actual[i]));
-            maxDiff = Math.max(maxDiff, Math.abs(expected[i] - actual[i]));
-        }
-        assertTrue(maxRef > 0 && maxActual > 0, what + ": logits are all zero");
-        assertTrue(maxDiff <= tolerance * maxRef, what + String.format(": max|Δlogit| = %.3g > %.1g × max|logit| %.3g",
-                maxDiff, tolerance, maxRef));
-        return maxDiff / maxRef;
-    }
 
-    private static float[] logits(Model model, int[] ids) {
-        int vocab = model.network().info().vocabularySize();
-        float[] out = new float[ids.length * vocab];
-        try (InferenceSession s = model.network().newSession(ids.length)) {
-            s.append(ids, ids.length, out, true);
-        }
-        return out;
-    }
 
     private static final int EOS = 1;
 
@@ -100,15 +78,15 @@ class Gemma3ReferenceTest {
     }
 
     private static JsonNode meta(String fixture) throws Exception {
-        return new ObjectMapper().readTree(Fixtures.fixture(fixture).resolve("reference.json").toFile());
+        return new ObjectMapper().readTree(Fixtures.FIXTURES.fixture(fixture).resolve("reference.json").toFile());
     }
 
     @ParameterizedTest
     @CsvSource({"gemma3-tiny, false", "gemma3-softcap, false", "gemma3-vlm, false", "gemma3-large, false",
             "gemma3-tiny, true", "gemma3-softcap, true", "gemma3-vlm, true", "gemma3-large, true"})
     void logitsAndGreedyIdsMatchTransformers(String fixture, boolean v4Config) throws Exception {
-        Path dir = v4Config ? Fixtures.copy(fixture, temp.resolve("v4"), true) : Fixtures.fixture(fixture);
-        try (Fixtures.Reference ref = new Fixtures.Reference(fixture); Model model = loader.load(dir, null)) {
+        Path dir = v4Config ? Fixtures.FIXTURES.copy(fixture, temp.resolve("v4"), true) : Fixtures.FIXTURES.fixture(fixture);
+        try (ReferenceFixtures.Reference ref = Fixtures.FIXTURES.reference(fixture); Model model = loader.load(dir, null)) {
             assertEquals(Set.of(1), model.stopTokenIds());
             double rel = assertLogitsClose(ref.floats("logits"), logits(model, ref.ids("input_ids")), 1e-4, fixture);
             System.out.printf("parity %s (%s config): max|Δ|/max|logit| = %.3g%n", fixture, v4Config ? "4.x" : "5.x",
@@ -125,8 +103,8 @@ class Gemma3ReferenceTest {
     void largeActivationsStayFiniteInFloat32() throws Exception {
         JsonNode m = meta("gemma3-large");
         assertTrue(m.get("residual_peak_abs").asDouble() >= 1e4, "the fixture drives the residual stream to 1e4+");
-        try (Fixtures.Reference ref = new Fixtures.Reference("gemma3-large");
-                Model model = loader.load(Fixtures.fixture("gemma3-large"), null)) {
+        try (ReferenceFixtures.Reference ref = Fixtures.FIXTURES.reference("gemma3-large");
+                Model model = loader.load(Fixtures.FIXTURES.fixture("gemma3-large"), null)) {
             float[] out = logits(model, ref.ids("input_ids"));
             assertTrue(Arrays.stream(ref.ids("input_ids")).count() == 24);
             assertLogitsClose(ref.floats("logits"), out, 1e-4, "gemma3-large");
@@ -144,8 +122,8 @@ class Gemma3ReferenceTest {
     @ParameterizedTest
     @ValueSource(strings = {"gemma3-tiny", "gemma3-vlm"})
     void textPromptEncodesToTheReferenceIds(String fixture) throws Exception {
-        try (Fixtures.Reference ref = new Fixtures.Reference(fixture);
-                Model model = loader.load(Fixtures.fixture(fixture), null)) {
+        try (ReferenceFixtures.Reference ref = Fixtures.FIXTURES.reference(fixture);
+                Model model = loader.load(Fixtures.FIXTURES.fixture(fixture), null)) {
             String prompt = meta(fixture).get("prompt").asText();
             assertArrayEquals(ref.ids("prompt_ids"), model.tokenizer().orElseThrow().encode(prompt, true));
         }
@@ -155,8 +133,8 @@ class Gemma3ReferenceTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 4, 5, 6, 13, 23})
     void incrementalAppendsGiveTheSameLogitsAsOneBatch(int split) throws Exception {
-        try (Fixtures.Reference ref = new Fixtures.Reference("gemma3-tiny");
-                Model model = loader.load(Fixtures.fixture("gemma3-tiny"), null)) {
+        try (ReferenceFixtures.Reference ref = Fixtures.FIXTURES.reference("gemma3-tiny");
+                Model model = loader.load(Fixtures.FIXTURES.fixture("gemma3-tiny"), null)) {
             int[] ids = ref.ids("input_ids");
             int vocab = model.network().info().vocabularySize();
             float[] all = new float[ids.length * vocab];
@@ -173,8 +151,8 @@ class Gemma3ReferenceTest {
 
     @Test
     void tokenByTokenAppendsMatchTheReference() throws Exception {
-        try (Fixtures.Reference ref = new Fixtures.Reference("gemma3-tiny");
-                Model model = loader.load(Fixtures.fixture("gemma3-tiny"), null)) {
+        try (ReferenceFixtures.Reference ref = Fixtures.FIXTURES.reference("gemma3-tiny");
+                Model model = loader.load(Fixtures.FIXTURES.fixture("gemma3-tiny"), null)) {
             int[] ids = ref.ids("input_ids");
             int vocab = model.network().info().vocabularySize();
             float[] all = new float[ids.length * vocab];
@@ -191,8 +169,8 @@ class Gemma3ReferenceTest {
 
     @Test
     void rewindWithinTheRingReplaysExactlyAndTooFarIsRefused() throws Exception {
-        try (Fixtures.Reference ref = new Fixtures.Reference("gemma3-tiny");
-                Model model = loader.load(Fixtures.fixture("gemma3-tiny"), null)) {
+        try (ReferenceFixtures.Reference ref = Fixtures.FIXTURES.reference("gemma3-tiny");
+                Model model = loader.load(Fixtures.FIXTURES.fixture("gemma3-tiny"), null)) {
             int[] ids = ref.ids("input_ids");
             int vocab = model.network().info().vocabularySize();
             float[] expected = ref.floats("logits");

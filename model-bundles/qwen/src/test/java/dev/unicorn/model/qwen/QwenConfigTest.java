@@ -34,7 +34,7 @@ class QwenConfigTest {
 
     @Test
     void omittedFieldsTakeTransformersClassDefaults() throws Exception {
-        JsonNode defaults = new ObjectMapper().readTree(Fixtures.root().resolve("defaults.json").toFile());
+        JsonNode defaults = new ObjectMapper().readTree(Fixtures.FIXTURES.root().resolve("defaults.json").toFile());
         for (String arch : List.of("Qwen2", "Qwen3")) {
             JsonNode d = defaults.get(arch + "Config");
             QwenConfig c = QwenConfig.from(config(arch + "ForCausalLM", Map.of()));
@@ -101,7 +101,7 @@ class QwenConfigTest {
     }
 
     private DefaultModelLoader loaderWithBackend(CpuBackend backend) {
-        return Fixtures.loader(backend);
+        return Fixtures.FIXTURES.loader(backend);
     }
 
     private String loadError(Path dir) {
@@ -120,33 +120,33 @@ class QwenConfigTest {
         Path noConfig = Files.createDirectories(temp.resolve("no-config"));
         assertTrue(loadError(noConfig).contains("config.json: missing"));
 
-        Path malformed = Fixtures.copy("qwen2-tiny", temp.resolve("malformed"), false);
+        Path malformed = Fixtures.FIXTURES.copy("qwen2-tiny", temp.resolve("malformed"), false);
         Files.writeString(malformed.resolve("config.json"), "{\"architectures\": [\"Qwen2ForCausalLM\",}");
         String m = loadError(malformed);
         assertTrue(m.contains("config.json") && m.contains("malformed JSON") && m.contains("line 1"), m);
 
-        Path unknown = Fixtures.copy("qwen2-tiny", temp.resolve("unknown"), false);
+        Path unknown = Fixtures.FIXTURES.copy("qwen2-tiny", temp.resolve("unknown"), false);
         Files.writeString(unknown.resolve("config.json"), "{\"architectures\": [\"MambaForCausalLM\"]}");
         m = loadError(unknown);
         assertTrue(m.contains("unknown architecture [MambaForCausalLM]") && m.contains("Qwen2ForCausalLM"), m);
 
-        Path shape = Fixtures.copy("qwen2-tiny", temp.resolve("shape"), false);
+        Path shape = Fixtures.FIXTURES.copy("qwen2-tiny", temp.resolve("shape"), false);
         String cfg = Files.readString(shape.resolve("config.json")).replace("\"intermediate_size\": 128",
                 "\"intermediate_size\": 256");
         Files.writeString(shape.resolve("config.json"), cfg);
         m = loadError(shape);
         assertTrue(m.contains("mlp.gate_proj.weight") && m.contains("[128, 64]") && m.contains("[256, 64]"), m);
 
-        Path missingTensor = Fixtures.copy("qwen2-tiny", temp.resolve("untied"), false);
-        cfg = Files.readString(Fixtures.fixture("qwen2-tied").resolve("config.json"))
+        Path missingTensor = Fixtures.FIXTURES.copy("qwen2-tiny", temp.resolve("untied"), false);
+        cfg = Files.readString(Fixtures.FIXTURES.fixture("qwen2-tied").resolve("config.json"))
                 .replace("\"tie_word_embeddings\": true", "\"tie_word_embeddings\": false");
-        Files.copy(Fixtures.fixture("qwen2-tied").resolve("model.safetensors"), missingTensor.resolve("model.safetensors"),
+        Files.copy(Fixtures.FIXTURES.fixture("qwen2-tied").resolve("model.safetensors"), missingTensor.resolve("model.safetensors"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Files.writeString(missingTensor.resolve("config.json"), cfg);
         m = loadError(missingTensor);
         assertTrue(m.contains("missing tensor 'lm_head.weight'"), m);
 
-        Path truncated = Fixtures.copy("qwen2-tiny", temp.resolve("truncated"), false);
+        Path truncated = Fixtures.FIXTURES.copy("qwen2-tiny", temp.resolve("truncated"), false);
         byte[] bytes = Files.readAllBytes(truncated.resolve("model.safetensors"));
         Files.write(truncated.resolve("model.safetensors"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
         m = loadError(truncated);

@@ -1,5 +1,8 @@
 package dev.unicorn.model.qwen;
 
+import dev.unicorn.testing.ReferenceFixtures;
+import static dev.unicorn.testing.ReferenceFixtures.assertLogitsClose;
+import static dev.unicorn.testing.ReferenceFixtures.logits;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,7 +43,7 @@ class QwenReferenceTest {
     @BeforeAll
     static void setUp() {
         backend = new CpuBackend(2);
-        loader = Fixtures.loader(backend);
+        loader = Fixtures.FIXTURES.loader(backend);
     }
 
     @AfterAll
@@ -48,29 +51,7 @@ class QwenReferenceTest {
         backend.close();
     }
 
-    /** max|Δ| ≤ tolerance · max|reference|, over every position and vocabulary entry. */
-    static void assertLogitsClose(float[] expected, float[] actual, double tolerance, String what) {
-        assertEquals(expected.length, actual.length, what + ": logits size");
-        double maxRef = 0;
-        double maxDiff = 0;
-        for (int i = 0; i < expected.length; i++) {
-            maxRef = Math.max(maxRef, Math.abs(expected[i]));
-            maxDiff = Math.max(maxDiff, Math.abs(expected[i] - actual[i]));
-            assertTrue(Float.isFinite(actual[i]), what + ": non-finite logit at " + i);
-        }
-        assertTrue(maxRef > 0, what + ": reference logits are all zero");
-        assertTrue(maxDiff <= tolerance * maxRef, what + String.format(": max|Δlogit| = %.3g > %.1g × max|logit| %.3g",
-                maxDiff, tolerance, maxRef));
-    }
 
-    private static float[] logits(Model model, int[] ids) {
-        int vocab = model.network().info().vocabularySize();
-        float[] out = new float[ids.length * vocab];
-        try (InferenceSession s = model.network().newSession(ids.length)) {
-            s.append(ids, ids.length, out, true);
-        }
-        return out;
-    }
 
     private static int[] greedy(Model model, int[] prompt, int maxTokens) throws Exception {
         GenerationRequest request = new GenerationRequest(prompt, maxTokens, SamplingParameters.GREEDY, List.of(),
@@ -84,8 +65,8 @@ class QwenReferenceTest {
     @CsvSource({"qwen2-tiny, false", "qwen2-tied, false", "qwen3-tiny, false", "qwen2-sliding, false",
             "qwen2-tiny, true", "qwen2-tied, true", "qwen3-tiny, true", "qwen2-sliding, true"})
     void logitsAndGreedyIdsMatchTransformers(String fixture, boolean v4Config) throws Exception {
-        Path dir = v4Config ? Fixtures.copy(fixture, temp.resolve("v4"), true) : Fixtures.fixture(fixture);
-        try (Fixtures.Reference ref = new Fixtures.Reference(fixture); Model model = loader.load(dir, null)) {
+        Path dir = v4Config ? Fixtures.FIXTURES.copy(fixture, temp.resolve("v4"), true) : Fixtures.FIXTURES.fixture(fixture);
+        try (ReferenceFixtures.Reference ref = Fixtures.FIXTURES.reference(fixture); Model model = loader.load(dir, null)) {
             assertEquals(Set.of(2), model.stopTokenIds());
             assertLogitsClose(ref.floats("logits"), logits(model, ref.ids("input_ids")), 1e-4, fixture);
             int[] expected = ref.ids("greedy_ids");
@@ -100,8 +81,8 @@ class QwenReferenceTest {
     @ValueSource(booleans = {false, true})
     void bf16CopyStaysWithinTwoPercent(boolean v4Config) throws Exception {
         String fixture = "qwen2-tiny-bf16";
-        Path dir = v4Config ? Fixtures.copy(fixture, temp.resolve("bf16v4"), true) : Fixtures.fixture(fixture);
-        try (Fixtures.Reference ref = new Fixtures.Reference(fixture); Model model = loader.load(dir, null)) {
+        Path dir = v4Config ? Fixtures.FIXTURES.copy(fixture, temp.resolve("bf16v4"), true) : Fixtures.FIXTURES.fixture(fixture);
+        try (ReferenceFixtures.Reference ref = Fixtures.FIXTURES.reference(fixture); Model model = loader.load(dir, null)) {
             assertLogitsClose(ref.floats("logits"), logits(model, ref.ids("input_ids")), 2e-2, fixture);
             assertArrayEquals(ref.ids("greedy_ids"), greedy(model, ref.ids("input_ids"), 16), fixture + " greedy");
         }
@@ -110,10 +91,10 @@ class QwenReferenceTest {
     @ParameterizedTest
     @ValueSource(strings = {"qwen2-tiny", "qwen3-tiny"})
     void textPromptEncodesToTheReferenceIds(String fixture) throws Exception {
-        try (Fixtures.Reference ref = new Fixtures.Reference(fixture);
-                Model model = loader.load(Fixtures.fixture(fixture), null)) {
+        try (ReferenceFixtures.Reference ref = Fixtures.FIXTURES.reference(fixture);
+                Model model = loader.load(Fixtures.FIXTURES.fixture(fixture), null)) {
             String prompt = new com.fasterxml.jackson.databind.ObjectMapper()
-                    .readTree(Fixtures.fixture(fixture).resolve("reference.json").toFile()).get("prompt").asText();
+                    .readTree(Fixtures.FIXTURES.fixture(fixture).resolve("reference.json").toFile()).get("prompt").asText();
             assertArrayEquals(ref.ids("prompt_ids"), model.tokenizer().orElseThrow().encode(prompt, true));
         }
     }
@@ -121,8 +102,8 @@ class QwenReferenceTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 5, 23})
     void incrementalAppendsGiveTheSameLogitsAsOneBatch(int split) throws Exception {
-        try (Fixtures.Reference ref = new Fixtures.Reference("qwen2-sliding");
-                Model model = loader.load(Fixtures.fixture("qwen2-sliding"), null)) {
+        try (ReferenceFixtures.Reference ref = Fixtures.FIXTURES.reference("qwen2-sliding");
+                Model model = loader.load(Fixtures.FIXTURES.fixture("qwen2-sliding"), null)) {
             int[] ids = ref.ids("input_ids");
             int vocab = model.network().info().vocabularySize();
             float[] all = new float[ids.length * vocab];
