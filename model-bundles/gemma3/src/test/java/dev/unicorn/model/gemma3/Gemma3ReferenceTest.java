@@ -1,6 +1,5 @@
 package dev.unicorn.model.gemma3;
 
-import dev.unicorn.testing.ReferenceFixtures;
 import static dev.unicorn.testing.ReferenceFixtures.assertLogitsClose;
 import static dev.unicorn.testing.ReferenceFixtures.logits;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -35,6 +34,7 @@ import dev.unicorn.api.model.ModelException;
 import dev.unicorn.backend.cpu.CpuBackend;
 import dev.unicorn.engine.generation.DefaultGenerationService;
 import dev.unicorn.engine.loader.DefaultModelLoader;
+import dev.unicorn.testing.ReferenceFixtures;
 
 /**
  * Parity with transformers 5.17 on the tiny random-weight Gemma 3 fixtures: float32 logits of every position and
@@ -58,8 +58,6 @@ class Gemma3ReferenceTest {
     static void tearDown() {
         backend.close();
     }
-
-
 
     private static final int EOS = 1;
 

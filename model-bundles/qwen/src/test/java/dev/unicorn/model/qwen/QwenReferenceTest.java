@@ -1,6 +1,5 @@
 package dev.unicorn.model.qwen;
 
-import dev.unicorn.testing.ReferenceFixtures;
 import static dev.unicorn.testing.ReferenceFixtures.assertLogitsClose;
 import static dev.unicorn.testing.ReferenceFixtures.logits;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -27,6 +26,7 @@ import dev.unicorn.api.model.Model;
 import dev.unicorn.backend.cpu.CpuBackend;
 import dev.unicorn.engine.generation.DefaultGenerationService;
 import dev.unicorn.engine.loader.DefaultModelLoader;
+import dev.unicorn.testing.ReferenceFixtures;
 
 /**
  * Parity with transformers 5.17 on the tiny random-weight fixtures: float32 logits of every position and greedy
@@ -50,8 +50,6 @@ class QwenReferenceTest {
     static void tearDown() {
         backend.close();
     }
-
-
 
     private static int[] greedy(Model model, int[] prompt, int maxTokens) throws Exception {
         GenerationRequest request = new GenerationRequest(prompt, maxTokens, SamplingParameters.GREEDY, List.of(),
