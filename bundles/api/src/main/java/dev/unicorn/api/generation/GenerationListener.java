@@ -12,6 +12,14 @@ public interface GenerationListener {
      */
     void onToken(int tokenId, String text);
 
+    /**
+     * As {@link #onToken(int, String)}, with the token's log-probabilities when the request asked for them
+     * (else null). The service calls this one; by default it forwards to the other.
+     */
+    default void onToken(int tokenId, String text, TokenLogprobs logprobs) {
+        onToken(tokenId, text);
+    }
+
     /** Called once at the end unless the generation failed. */
     default void onComplete(GenerationResult result) {
     }

@@ -4,5 +4,5 @@
  * combines it with a weights format, a backend and a tokenizer into a {@link dev.unicorn.api.model.Model}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package dev.unicorn.api.model;

@@ -2,6 +2,8 @@ package dev.unicorn.engine.generation;
 
 import java.util.Arrays;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
@@ -16,16 +18,24 @@ import dev.unicorn.api.generation.GenerationListener;
 import dev.unicorn.api.generation.GenerationRequest;
 import dev.unicorn.api.generation.GenerationResult;
 import dev.unicorn.api.generation.GenerationService;
+import dev.unicorn.api.generation.GenerationStatistics;
+import dev.unicorn.api.generation.TokenConstraint;
+import dev.unicorn.api.generation.TokenLogprobs;
 import dev.unicorn.api.generation.Sampler;
 import dev.unicorn.api.generation.SamplingParameters;
 import dev.unicorn.api.model.InferenceSession;
 import dev.unicorn.api.model.Model;
+import dev.unicorn.api.model.ModelException;
 
 /** Runs each generation on its own thread: prompt in one batch, then one token at a time through the KV cache. */
 @Component
 public final class DefaultGenerationService implements GenerationService {
     private final ExecutorService executor = Executors.newThreadPerTaskExecutor(
             Thread.ofPlatform().name("unicorn-generation-", 0).daemon(true).factory());
+    private final Set<Run> running = ConcurrentHashMap.newKeySet();
+    private final AtomicLong completed = new AtomicLong();
+    private final AtomicLong promptTokens = new AtomicLong();
+    private final AtomicLong generatedTokens = new AtomicLong();
 
     @Deactivate
     void deactivate() {
@@ -53,8 +63,30 @@ public final class DefaultGenerationService implements GenerationService {
                     + context);
         }
         Run run = new Run(model, request, listener);
+        running.add(run);
         executor.execute(run);
         return run;
+    }
+
+    @Override
+    public void release(Model model) {
+        for (Run run : running) {
+            if (run.model == model) {
+                run.released = true;
+                run.cancel();
+            }
+        }
+        for (Run run : running) {
+            if (run.model == model) {
+                run.result.handle((r, t) -> null).toCompletableFuture().join();
+            }
+        }
+    }
+
+    @Override
+    public GenerationStatistics statistics() {
+        return new GenerationStatistics(running.size(), 0, completed.get(), promptTokens.get(), generatedTokens.get(),
+                0);
     }
 
     private final class Run implements Generation, Runnable {
@@ -63,6 +95,7 @@ public final class DefaultGenerationService implements GenerationService {
         private final GenerationListener listener;
         private final CompletableFuture<GenerationResult> result = new CompletableFuture<>();
         private volatile boolean cancelled;
+        private volatile boolean released;
 
         Run(Model model, GenerationRequest request, GenerationListener listener) {
             this.model = model;
@@ -83,9 +116,16 @@ public final class DefaultGenerationService implements GenerationService {
         @Override
         public void run() {
             try {
-                result.complete(generate());
+                GenerationResult r = generate();
+                if (released) {
+                    throw new ModelException(model.location().getFileName() + " was unloaded during the generation");
+                }
+                result.complete(r);
             } catch (Throwable t) {
                 result.completeExceptionally(t);
+            } finally {
+                running.remove(this);
+                completed.incrementAndGet();
             }
         }
 
@@ -100,6 +140,8 @@ public final class DefaultGenerationService implements GenerationService {
             int[] history = Arrays.copyOf(prompt, capacity + 1);
             int length = prompt.length;
             int[] next = new int[1];
+            TokenConstraint constraint = request.constraint();
+            float[] raw = request.topLogprobs() >= 0 ? new float[logits.length] : null;
             FinishReason reason = FinishReason.LENGTH;
             int steps = 0;
             long promptNanos;
@@ -109,20 +151,32 @@ public final class DefaultGenerationService implements GenerationService {
                 session.append(prompt, prompt.length, logits, false);
                 start = System.nanoTime();
                 promptNanos = start - t0;
+                promptTokens.addAndGet(prompt.length);
                 for (int produced = 0; produced < request.maxTokens(); produced++) {
                     if (cancelled) {
                         reason = FinishReason.CANCELLED;
                         break;
                     }
+                    if (raw != null) {
+                        System.arraycopy(logits, 0, raw, 0, logits.length);
+                    }
+                    if (constraint != null) {
+                        constraint.mask(logits);
+                    }
                     int token = sampler.sample(logits, history, length, prompt.length);
-                    if (stops.contains(token)) {
+                    if (stops.contains(token) && (constraint == null || constraint.complete())) {
                         reason = FinishReason.STOP;
                         break;
                     }
                     history[length++] = token;
+                    generatedTokens.incrementAndGet();
                     String piece = text.push(token);
-                    listener.onToken(token, piece);
-                    if (text.stopped()) {
+                    TokenLogprobs lp = raw == null ? null : Logprobs.of(raw, token, request.topLogprobs());
+                    listener.onToken(token, piece, lp);
+                    if (constraint != null) {
+                        constraint.accept(token);
+                    }
+                    if (text.stopped() || (constraint != null && constraint.complete())) {
                         reason = FinishReason.STOP;
                         break;
                     }

@@ -17,6 +17,8 @@ import org.osgi.framework.BundleContext;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 
+import dev.unicorn.api.command.Command;
+
 /**
  * Runs the command given to {@code ./unicorn} once the runtime has started: the bnd launcher registers itself
  * with the property {@code launcher.arguments} after every bundle has started. The process exits with the command's
@@ -30,13 +32,25 @@ public final class LauncherMain {
             @Reference(service = Object.class, target = "(launcher.arguments=*)") Map<String, Object> launcher,
             @Reference Commands commands, @Reference CommandProcessor gogo, @Reference ServiceComponentRuntime scr,
             BundleContext context) {
+        // Contributed commands (serve, chat, ...) are looked up once every bundle's components are registered.
         List<String> args = List.of((String[]) launcher.get("launcher.arguments"));
         Thread main = Thread.ofPlatform().name("unicorn-main").unstarted(() -> {
             int status;
             try {
                 awaitComponents(context, scr);
-                status = args.size() == 1 && args.get(0).equals("shell") ? shell(gogo)
-                        : commands.run(args, System.out, System.err);
+                Command contributed = args.isEmpty() ? null : contributed(context, args.get(0));
+                if (contributed != null) {
+                    status = contributed.run(args.subList(1, args.size()), System.in, System.out, System.err);
+                } else if (args.size() == 1 && args.get(0).equals("shell")) {
+                    status = shell(gogo);
+                } else {
+                    status = commands.run(args, System.out, System.err);
+                    if (args.isEmpty() || args.get(0).equals("help") || args.get(0).equals("--help")) {
+                        for (Command c : contributed(context)) {
+                            (args.isEmpty() ? System.err : System.out).print(c.usage().stripTrailing().indent(2));
+                        }
+                    }
+                }
             } catch (Throwable t) {
                 System.err.println("error: " + t);
                 status = 1;
@@ -46,6 +60,21 @@ public final class LauncherMain {
             Runtime.getRuntime().halt(status);
         });
         main.start();
+    }
+
+    /** The command registered under {@code name} by some bundle, or null. */
+    private static Command contributed(BundleContext context, String name) throws Exception {
+        var refs = context.getServiceReferences(Command.class, "(" + Command.NAME + "=" + name.replaceAll("[()*\\\\]", "")
+                + ")");
+        return refs.isEmpty() ? null : context.getService(refs.iterator().next());
+    }
+
+    private static List<Command> contributed(BundleContext context) throws Exception {
+        List<Command> all = new java.util.ArrayList<>();
+        for (var ref : context.getServiceReferences(Command.class, null)) {
+            all.add(context.getService(ref));
+        }
+        return all;
     }
 
     /**
