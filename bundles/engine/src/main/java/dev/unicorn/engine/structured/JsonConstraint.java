@@ -1,0 +1,104 @@
+package dev.unicorn.engine.structured;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import dev.unicorn.api.generation.TokenConstraint;
+import dev.unicorn.engine.structured.JsonMatcher.Frame;
+import dev.unicorn.engine.structured.JsonMatcher.StringFrame;
+
+/**
+ * Allows the tokens whose text extends the output as a valid prefix of the schema's JSON, and the stop tokens once
+ * the value is complete. Each mask walks the vocabulary trie with the matcher; inside a string, a subtree of plain
+ * characters is allowed at once. One per generation: it holds the position and scratch space of the walk.
+ */
+final class JsonConstraint implements TokenConstraint {
+    private final VocabularyTrie trie;
+    private final Set<Integer> stopTokens;
+    private final List<Frame>[] levels;
+    /** A token is allowed by the current mask when its stamp is the current epoch. */
+    private final int[] stamp;
+    private int epoch;
+    private List<Frame> stacks;
+
+    @SuppressWarnings("unchecked")
+    JsonConstraint(SchemaNode schema, VocabularyTrie trie, Set<Integer> stopTokens) {
+        this.trie = trie;
+        this.stopTokens = Set.copyOf(stopTokens);
+        this.stacks = JsonMatcher.start(schema);
+        this.levels = new List[Math.max(1, trie.maxLength)];
+        for (int d = 0; d < levels.length; d++) {
+            levels[d] = new ArrayList<>();
+        }
+        this.stamp = new int[trie.texts.length];
+    }
+
+    @Override
+    public void mask(float[] logits) {
+        int e = ++epoch;
+        int[] order = trie.order;
+        int i = 0;
+        while (i < trie.nodes) {
+            int d = trie.depth[i];
+            List<Frame> from = d == 0 ? stacks : levels[d - 1];
+            if (trie.plainSubtree[i] && inStringBody(from)) {
+                for (int t = trie.tokenStart[i]; t < trie.subtreeTokenEnd[i]; t++) {
+                    stamp[order[t]] = e;
+                }
+                i = trie.subtreeEnd[i];
+                continue;
+            }
+            List<Frame> to = levels[d];
+            to.clear();
+            char c = trie.character[i];
+            for (int s = 0, n = from.size(); s < n; s++) {
+                JsonMatcher.step(from.get(s), c, to);
+            }
+            if (to.isEmpty()) {
+                i = trie.subtreeEnd[i];
+                continue;
+            }
+            for (int t = trie.tokenStart[i]; t < trie.tokenEndHere[i]; t++) {
+                stamp[order[t]] = e;
+            }
+            i++;
+        }
+        boolean finish = JsonMatcher.canFinish(stacks);
+        int known = Math.min(logits.length, stamp.length);
+        for (int id = 0; id < known; id++) {
+            if (stamp[id] != e && !(finish && stopTokens.contains(id))) {
+                logits[id] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        for (int id = known; id < logits.length; id++) {
+            if (!(finish && stopTokens.contains(id))) {
+                logits[id] = Float.NEGATIVE_INFINITY;
+            }
+        }
+    }
+
+    private static boolean inStringBody(List<Frame> from) {
+        return from.size() == 1 && from.getFirst() instanceof StringFrame s && s.inBody();
+    }
+
+    @Override
+    public void accept(int tokenId) {
+        if (stopTokens.contains(tokenId) && JsonMatcher.canFinish(stacks)) {
+            stacks = List.of(JsonMatcher.DONE);
+            return;
+        }
+        String text = tokenId >= 0 && tokenId < trie.texts.length ? trie.texts[tokenId] : null;
+        List<Frame> next = text == null ? List.of() : JsonMatcher.advance(stacks, text);
+        if (next.isEmpty()) {
+            throw new IllegalStateException("token " + tokenId + (text == null ? " (no text)" : " '" + text + "'")
+                    + " does not continue the JSON output here; it was not allowed by the mask");
+        }
+        stacks = next;
+    }
+
+    @Override
+    public boolean complete() {
+        return JsonMatcher.closed(stacks);
+    }
+}
