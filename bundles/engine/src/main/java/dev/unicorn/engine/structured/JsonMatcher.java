@@ -261,8 +261,14 @@ final class JsonMatcher {
         }
     }
 
-    /** A JSON number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, without fraction and exponent for integers. */
+    /**
+     * A JSON number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, without fraction and exponent for integers. The
+     * integer part and the fraction have at most {@link #MAX_DIGITS} digits, the exponent {@link #MAX_EXPONENT_DIGITS}:
+     * more would not survive a parse to double, and a model could otherwise add digits until it runs out of tokens.
+     */
     static final class NumberFrame extends Frame {
+        static final int MAX_DIGITS = 15;
+        static final int MAX_EXPONENT_DIGITS = 3;
         static final int START = 0;
         static final int MINUS = 1;
         static final int ZERO = 2;
@@ -275,28 +281,37 @@ final class JsonMatcher {
 
         private final boolean integer;
         private final int state;
+        /** Digits read in the current part (integer, fraction or exponent). */
+        private final int digits;
 
         NumberFrame(Frame parent, boolean integer, int state) {
+            this(parent, integer, state, 0);
+        }
+
+        private NumberFrame(Frame parent, boolean integer, int state, int digits) {
             super(parent);
             this.integer = integer;
             this.state = state;
+            this.digits = digits;
         }
 
         @Override
         void consume(char c, List<Frame> out) {
             boolean digit = c >= '0' && c <= '9';
+            boolean exponent = (c == 'e' || c == 'E') && !integer;
             int next = switch (state) {
                 case START -> c == '-' ? MINUS : c == '0' ? ZERO : digit ? INT : -1;
                 case MINUS -> c == '0' ? ZERO : digit ? INT : -1;
-                case ZERO, INT -> digit && state == INT ? INT : c == '.' && !integer ? DOT
-                        : (c == 'e' || c == 'E') && !integer ? E : -1;
+                case ZERO -> c == '.' && !integer ? DOT : exponent ? E : -1;
+                case INT -> digit ? (digits < MAX_DIGITS ? INT : -1) : c == '.' && !integer ? DOT : exponent ? E : -1;
                 case DOT -> digit ? FRACTION : -1;
-                case FRACTION -> digit ? FRACTION : c == 'e' || c == 'E' ? E : -1;
+                case FRACTION -> digit ? (digits < MAX_DIGITS ? FRACTION : -1) : exponent ? E : -1;
                 case E -> c == '+' || c == '-' ? E_SIGN : digit ? EXPONENT : -1;
-                default -> digit ? EXPONENT : -1;
+                case E_SIGN -> digit ? EXPONENT : -1;
+                default -> digit && digits < MAX_EXPONENT_DIGITS ? EXPONENT : -1;
             };
             if (next >= 0) {
-                out.add(next == state ? this : new NumberFrame(parent, integer, next));
+                out.add(new NumberFrame(parent, integer, next, next == state ? digits + 1 : digit ? 1 : 0));
             }
         }
 

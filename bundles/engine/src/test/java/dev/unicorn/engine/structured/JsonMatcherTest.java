@@ -123,6 +123,10 @@ class JsonMatcherTest {
         prefix(number, "-");
         prefix(number, "1.");
         prefix(number, "1e+");
+        complete(number, "-123456789012345.123456789012345e-123");
+        invalid(number, "1234567890123456");
+        invalid(number, "0.1234567890123456");
+        invalid(number, "1e1234");
         invalid(number, "+1");
         invalid(number, ".5");
     }
