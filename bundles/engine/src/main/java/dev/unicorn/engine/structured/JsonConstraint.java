@@ -16,6 +16,7 @@ import dev.unicorn.engine.structured.JsonMatcher.StringFrame;
 final class JsonConstraint implements TokenConstraint {
     private final VocabularyTrie trie;
     private final Set<Integer> stopTokens;
+    private final int[] stopIds;
     private final List<Frame>[] levels;
     /** A token is allowed by the current mask when its stamp is the current epoch. */
     private final int[] stamp;
@@ -26,12 +27,14 @@ final class JsonConstraint implements TokenConstraint {
     JsonConstraint(SchemaNode schema, VocabularyTrie trie, Set<Integer> stopTokens) {
         this.trie = trie;
         this.stopTokens = Set.copyOf(stopTokens);
+        this.stopIds = stopTokens.stream().mapToInt(Integer::intValue).toArray();
         this.stacks = JsonMatcher.start(schema);
         this.levels = new List[Math.max(1, trie.maxLength)];
         for (int d = 0; d < levels.length; d++) {
             levels[d] = new ArrayList<>();
         }
-        this.stamp = new int[trie.texts.length];
+        int maxStop = java.util.Arrays.stream(stopIds).max().orElse(-1);
+        this.stamp = new int[Math.max(trie.texts.length, maxStop + 1)];
     }
 
     @Override
@@ -39,7 +42,8 @@ final class JsonConstraint implements TokenConstraint {
         int e = ++epoch;
         int[] order = trie.order;
         int i = 0;
-        while (i < trie.nodes) {
+        int end = JsonMatcher.readsNonAscii(stacks) ? trie.nodes : trie.asciiEnd;
+        while (i < end) {
             int d = trie.depth[i];
             List<Frame> from = d == 0 ? stacks : levels[d - 1];
             if (trie.plainSubtree[i] && inStringBody(from)) {
@@ -64,18 +68,21 @@ final class JsonConstraint implements TokenConstraint {
             }
             i++;
         }
-        boolean finish = JsonMatcher.canFinish(stacks);
+        if (JsonMatcher.canFinish(stacks)) {
+            for (int id : stopIds) {
+                if (id >= 0 && id < stamp.length) {
+                    stamp[id] = e;
+                }
+            }
+        }
         int known = Math.min(logits.length, stamp.length);
         for (int id = 0; id < known; id++) {
-            if (stamp[id] != e && !(finish && stopTokens.contains(id))) {
+            if (stamp[id] != e) {
                 logits[id] = Float.NEGATIVE_INFINITY;
             }
         }
-        for (int id = known; id < logits.length; id++) {
-            if (!(finish && stopTokens.contains(id))) {
-                logits[id] = Float.NEGATIVE_INFINITY;
-            }
-        }
+        // ids beyond the tokenizer's vocabulary (a padded embedding) have no text
+        java.util.Arrays.fill(logits, known, logits.length, Float.NEGATIVE_INFINITY);
     }
 
     private static boolean inStringBody(List<Frame> from) {

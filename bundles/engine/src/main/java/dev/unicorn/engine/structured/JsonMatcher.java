@@ -62,6 +62,21 @@ final class JsonMatcher {
         return !stacks.isEmpty();
     }
 
+    /** Whether some stack may read a character outside ASCII next: else no token beginning with one is allowed. */
+    static boolean readsNonAscii(List<Frame> stacks) {
+        for (Frame top : stacks) {
+            for (Frame f = top; f != null; f = f.parent) {
+                if (f.readsNonAscii()) {
+                    return true;
+                }
+                if (!f.canEnd()) {
+                    break;
+                }
+            }
+        }
+        return false;
+    }
+
     static boolean canFinish(Frame top) {
         for (Frame f = top; f != null; f = f.parent) {
             if (!f.canEnd()) {
@@ -130,6 +145,11 @@ final class JsonMatcher {
 
         /** Whether this value may end before the next character. */
         abstract boolean canEnd();
+
+        /** Whether this frame may read a character outside ASCII next (all JSON syntax is ASCII). */
+        boolean readsNonAscii() {
+            return false;
+        }
     }
 
     /** The whole output is complete. */
@@ -187,6 +207,16 @@ final class JsonMatcher {
             } else {
                 out.add(new LiteralFrame(parent, texts, match, n + 1));
             }
+        }
+
+        @Override
+        boolean readsNonAscii() {
+            for (String t : texts) {
+                if (t.length() > n && t.charAt(n) >= 0x80) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         @Override
@@ -253,6 +283,11 @@ final class JsonMatcher {
                     }
                 }
             }
+        }
+
+        @Override
+        boolean readsNonAscii() {
+            return state == BODY;
         }
 
         @Override
@@ -495,6 +530,20 @@ final class JsonMatcher {
                     return;
                 }
             }
+        }
+
+        @Override
+        boolean readsNonAscii() {
+            if (state != KEY) {
+                return false;
+            }
+            for (int j = next; j <= node.lastCandidate(next); j++) {
+                String k = node.keys().get(j);
+                if (k.length() > n && k.charAt(n) >= 0x80) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         @Override

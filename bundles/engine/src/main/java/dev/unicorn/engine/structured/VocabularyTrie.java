@@ -27,6 +27,8 @@ final class VocabularyTrie {
     /** Every character in the subtree can stand unescaped in a JSON string. */
     final boolean[] plainSubtree;
     final int maxLength;
+    /** Nodes from here on are under first characters outside ASCII (texts are sorted by UTF-16 unit). */
+    final int asciiEnd;
 
     private VocabularyTrie(String[] texts) {
         this.texts = texts;
@@ -97,6 +99,14 @@ final class VocabularyTrie {
         tokenEndHere = Arrays.copyOf(endHere, count);
         subtreeTokenEnd = Arrays.copyOf(subtreeTokens, count);
         plainSubtree = Arrays.copyOf(plain, count);
+        int firstNonAscii = count;
+        for (int i = 0; i < count; i = subtreeEnd[i]) {
+            if (character[i] >= 0x80) {
+                firstNonAscii = i;
+                break;
+            }
+        }
+        asciiEnd = firstNonAscii;
     }
 
     /** A trie of the given texts, indexed by token id (null: left out). */
@@ -120,18 +130,16 @@ final class VocabularyTrie {
         int[] single = new int[1];
         String[] texts = new String[size];
         for (int id = 0; id < size; id++) {
-            single[0] = id;
-            String text = tokenizer.decode(single, true);
-            if (text.isEmpty()) {
-                continue; // special or control token, or an id the tokenizer does not know
+            String text;
+            pair[1] = id;
+            String behind = anchorText.isEmpty() ? "" : tokenizer.decode(pair, true);
+            if (behind.startsWith(anchorText) && !anchorText.isEmpty()) {
+                text = behind.substring(anchorText.length());
+            } else {
+                single[0] = id;
+                text = tokenizer.decode(single, true);
             }
-            if (!anchorText.isEmpty()) {
-                pair[1] = id;
-                String behind = tokenizer.decode(pair, true);
-                if (behind.startsWith(anchorText)) {
-                    text = behind.substring(anchorText.length());
-                }
-            }
+            // empty: a special or control token, or an id the tokenizer does not know
             if (!text.isEmpty() && text.indexOf('\uFFFD') < 0 && validSurrogates(text)) {
                 texts[id] = text;
             }

@@ -90,6 +90,9 @@ class JsonConstraintTest {
             walk(JsonMatcherTest.schema(JsonMatcherTest.TOOLS), seed);
             walk(SchemaCompiler.ANY_OBJECT, seed);
             walk(JsonMatcherTest.schema("{\"enum\":[1,12,null]}"), seed);
+            walk(JsonMatcherTest.schema("""
+                    {"type":"object","properties":{"é":{"enum":["😀","é b"]},"ab":{"type":"string"}},
+                     "required":["é"],"additionalProperties":false}"""), seed);
         }
     }
 
