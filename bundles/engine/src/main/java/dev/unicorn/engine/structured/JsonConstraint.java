@@ -18,6 +18,8 @@ final class JsonConstraint implements TokenConstraint {
     private final Set<Integer> stopTokens;
     private final int[] stopIds;
     private final List<Frame>[] levels;
+    /** Whether the characters of the trie path down to each depth are all plain string characters. */
+    private final boolean[] plainPath;
     /** A token is allowed by the current mask when its stamp is the current epoch. */
     private final int[] stamp;
     private int epoch;
@@ -30,6 +32,7 @@ final class JsonConstraint implements TokenConstraint {
         this.stopIds = stopTokens.stream().mapToInt(Integer::intValue).toArray();
         this.stacks = JsonMatcher.start(schema);
         this.levels = new List[Math.max(1, trie.maxLength)];
+        this.plainPath = new boolean[levels.length];
         for (int d = 0; d < levels.length; d++) {
             levels[d] = new ArrayList<>();
         }
@@ -41,14 +44,18 @@ final class JsonConstraint implements TokenConstraint {
     public void mask(float[] logits) {
         int e = ++epoch;
         int[] order = trie.order;
+        // inside a string every plain token is allowed: they are let through by the last loop, not stamped one by one
+        boolean body = inStringBody(stacks);
         int i = 0;
         int end = JsonMatcher.readsNonAscii(stacks) ? trie.nodes : trie.asciiEnd;
         while (i < end) {
             int d = trie.depth[i];
             List<Frame> from = d == 0 ? stacks : levels[d - 1];
             if (trie.plainSubtree[i] && inStringBody(from)) {
-                for (int t = trie.tokenStart[i]; t < trie.subtreeTokenEnd[i]; t++) {
-                    stamp[order[t]] = e;
+                if (!(body && (d == 0 || plainPath[d - 1]))) {
+                    for (int t = trie.tokenStart[i]; t < trie.subtreeTokenEnd[i]; t++) {
+                        stamp[order[t]] = e;
+                    }
                 }
                 i = trie.subtreeEnd[i];
                 continue;
@@ -63,6 +70,7 @@ final class JsonConstraint implements TokenConstraint {
                 i = trie.subtreeEnd[i];
                 continue;
             }
+            plainPath[d] = (d == 0 || plainPath[d - 1]) && c >= 0x20 && c != '"' && c != '\\';
             for (int t = trie.tokenStart[i]; t < trie.tokenEndHere[i]; t++) {
                 stamp[order[t]] = e;
             }
@@ -76,7 +84,14 @@ final class JsonConstraint implements TokenConstraint {
             }
         }
         int known = Math.min(logits.length, stamp.length);
-        for (int id = 0; id < known; id++) {
+        int plainKnown = body ? Math.min(known, trie.plainToken.length) : 0;
+        boolean[] plain = trie.plainToken;
+        for (int id = 0; id < plainKnown; id++) {
+            if (stamp[id] != e && !plain[id]) {
+                logits[id] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        for (int id = plainKnown; id < known; id++) {
             if (stamp[id] != e) {
                 logits[id] = Float.NEGATIVE_INFINITY;
             }

@@ -16,7 +16,7 @@ import dev.unicorn.api.text.Tokenizer;
  */
 @Component(service = StructuredOutput.class)
 public final class JsonStructuredOutput implements StructuredOutput {
-    private final Map<Model, VocabularyTrie> tries = new WeakHashMap<>();
+    private final Map<Model, Lazy> tries = new WeakHashMap<>();
 
     @Override
     public TokenConstraint jsonObject(Model model) {
@@ -30,14 +30,25 @@ public final class JsonStructuredOutput implements StructuredOutput {
     }
 
     private VocabularyTrie trie(Model model) {
+        Lazy lazy;
         synchronized (tries) {
-            // built under the lock: concurrent first requests for a model wait for one build instead of repeating it
-            return tries.computeIfAbsent(model, m -> {
-                Tokenizer tokenizer = m.tokenizer().orElseThrow(() -> new IllegalArgumentException(
-                        m.location().getFileName() + " has no tokenizer: constrained decoding needs token texts"));
-                int size = Math.min(tokenizer.vocabularySize(), m.network().info().vocabularySize());
-                return VocabularyTrie.of(tokenizer, size);
-            });
+            lazy = tries.computeIfAbsent(model, m -> new Lazy());
+        }
+        return lazy.get(model);
+    }
+
+    /** One model's trie, built once by the first request that needs it while others for that model wait. */
+    private static final class Lazy {
+        private VocabularyTrie trie;
+
+        synchronized VocabularyTrie get(Model model) {
+            if (trie == null) {
+                Tokenizer tokenizer = model.tokenizer().orElseThrow(() -> new IllegalArgumentException(
+                        model.location().getFileName() + " has no tokenizer: constrained decoding needs token texts"));
+                int size = Math.min(tokenizer.vocabularySize(), model.network().info().vocabularySize());
+                trie = VocabularyTrie.of(tokenizer, size);
+            }
+            return trie;
         }
     }
 }

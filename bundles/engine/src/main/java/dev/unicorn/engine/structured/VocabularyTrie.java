@@ -27,6 +27,8 @@ final class VocabularyTrie {
     /** Every character in the subtree can stand unescaped in a JSON string. */
     final boolean[] plainSubtree;
     final int maxLength;
+    /** Whether each token's whole text can stand unescaped in a JSON string: inside one, all of them are allowed. */
+    final boolean[] plainToken;
     /** Nodes from here on are under first characters outside ASCII (texts are sorted by UTF-16 unit). */
     final int asciiEnd;
 
@@ -107,6 +109,16 @@ final class VocabularyTrie {
             }
         }
         asciiEnd = firstNonAscii;
+        plainToken = new boolean[texts.length];
+        for (int id = 0; id < texts.length; id++) {
+            String t = texts[id];
+            boolean plainText = t != null;
+            for (int k = 0; plainText && k < t.length(); k++) {
+                char c = t.charAt(k);
+                plainText = c >= 0x20 && c != '"' && c != '\\';
+            }
+            plainToken[id] = plainText;
+        }
     }
 
     /** A trie of the given texts, indexed by token id (null: left out). */
