@@ -50,7 +50,6 @@ public final class Commands {
               generate [--model M] (--prompt TEXT | --ids 1,2,3) [--max-tokens N] [--temperature T] [--seed S]
                        [--top-k K] [--top-p P] [--min-p P] [--repetition-penalty R] [--presence-penalty P]
                        [--frequency-penalty F] [--stop TEXT]... [--print-ids] [--ignore-eos] [--raw] [--backend ID]
-              chat     [--model M] [--system TEXT] [--max-tokens N] [sampling options as for generate]
               logits   --model DIR --ids 1,2,3 --out FILE.safetensors [--backend ID]
               bench    --model DIR [--prompt-tokens N] [--gen-tokens N] [--reps N] [--backend ID]
               render-chat --model DIR --request FILE.json
@@ -94,7 +93,6 @@ public final class Commands {
                 case "generate" -> generate(rest, out, err);
                 case "logits" -> logits(rest, out);
                 case "bench" -> bench(rest, out);
-                case "chat" -> chat(rest, out, err);
                 case "render-chat" -> renderChat(rest, out, err);
                 default -> throw new Arguments.UsageException("unknown command '" + command + "'\n" + USAGE);
             };
@@ -311,64 +309,6 @@ public final class Commands {
     private static int[] chatPrompt(Model model, List<Map<String, Object>> messages) {
         String text = model.chatTemplate().orElseThrow().render(messages, Map.of("add_generation_prompt", true));
         return tokenizer(model).encode(text, false);
-    }
-
-    /**
-     * A conversation on standard input: each line is a user turn, answered with streamed text. {@code /system TEXT}
-     * sets the system prompt, {@code /clear} forgets the conversation, {@code /exit} (or end of input) leaves.
-     */
-    private int chat(List<String> args, PrintStream out, PrintStream err) throws Exception {
-        Set<String> options = new java.util.HashSet<>(SAMPLING);
-        options.addAll(Set.of("model", "max-tokens", "backend", "system"));
-        Arguments a = new Arguments("chat", args, options, Set.of());
-        SamplingParameters sampling = sampling(a);
-        int maxTokens = a.integer("max-tokens", 512, 1);
-        try (Model model = load(a)) {
-            if (model.chatTemplate().isEmpty()) {
-                throw new ModelException(model.location() + ": the model has no chat template; use generate --prompt");
-            }
-            java.io.BufferedReader in = new java.io.BufferedReader(
-                    new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
-            List<Map<String, Object>> messages = new java.util.ArrayList<>();
-            String system = a.string("system", null);
-            out.println("Chatting with " + model.location().getFileName() + " (/system TEXT, /clear, /exit)");
-            while (true) {
-                out.print("> ");
-                out.flush();
-                String line = in.readLine();
-                if (line == null || line.strip().equals("/exit")) {
-                    out.println();
-                    return 0;
-                }
-                if (line.isBlank()) {
-                    continue;
-                }
-                if (line.strip().equals("/clear")) {
-                    messages.clear();
-                    continue;
-                }
-                if (line.startsWith("/system ")) {
-                    system = line.substring(8).strip();
-                    messages.clear();
-                    continue;
-                }
-                messages.add(Map.of("role", "user", "content", line));
-                List<Map<String, Object>> conversation = new java.util.ArrayList<>();
-                if (system != null) {
-                    conversation.add(Map.of("role", "system", "content", system));
-                }
-                conversation.addAll(messages);
-                int[] prompt = chatPrompt(model, conversation);
-                GenerationRequest request = new GenerationRequest(prompt, maxTokens, sampling, List.of(), false);
-                GenerationResult r = await(generation.generate(model, request, (id, text) -> {
-                    out.print(text);
-                    out.flush();
-                }).result());
-                out.println();
-                err.printf(Locale.ROOT, "[%d tokens, %.1f tokens/s]%n", r.tokenIds().length, r.decodeTokensPerSecond());
-                messages.add(Map.of("role", "assistant", "content", r.text()));
-            }
-        }
     }
 
     private static SamplingParameters sampling(Arguments a) {
