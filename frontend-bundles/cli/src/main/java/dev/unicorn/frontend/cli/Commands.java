@@ -35,6 +35,7 @@ import dev.unicorn.api.model.InferenceSession;
 import dev.unicorn.api.model.Model;
 import dev.unicorn.api.model.ModelException;
 import dev.unicorn.api.model.ModelLoader;
+import dev.unicorn.api.model.ModelRegistry;
 import dev.unicorn.api.text.ChatTemplate;
 import dev.unicorn.api.text.ChatTemplateProvider;
 import dev.unicorn.api.text.Tokenizer;
@@ -55,7 +56,8 @@ public final class Commands {
               render-chat --model DIR --request FILE.json
                        prints the prompt the model's chat template renders from the request's messages
               shell    an interactive Gogo shell (commands: unicorn:generate, unicorn:logits, unicorn:bench,
-                       unicorn:renderchat, lb)
+                       unicorn:renderchat, unicorn:models, unicorn:load, unicorn:unload, unicorn:backends,
+                       unicorn:bundles, unicorn:stats, lb)
             """;
 
     /** System property naming the model used when a command is given no --model (set by ./unicorn). */
@@ -65,16 +67,19 @@ public final class Commands {
             "repetition-penalty", "presence-penalty", "frequency-penalty");
 
     private final ModelLoader loader;
+    private final ModelRegistry registry;
     private final GenerationService generation;
     private final ChatTemplateProvider chatTemplates;
     private final List<WeightsFormat> formats;
 
     @Activate
-    public Commands(@Reference ModelLoader loader, @Reference GenerationService generation,
+    public Commands(@Reference ModelLoader loader, @Reference ModelRegistry registry,
+            @Reference GenerationService generation,
             @Reference ChatTemplateProvider chatTemplates,
             @Reference(cardinality = ReferenceCardinality.MULTIPLE, policyOption = ReferencePolicyOption.GREEDY)
             List<WeightsFormat> formats) {
         this.loader = loader;
+        this.registry = registry;
         this.generation = generation;
         this.chatTemplates = chatTemplates;
         this.formats = List.copyOf(formats);
@@ -118,7 +123,8 @@ public final class Commands {
         SamplingParameters sampling = sampling(a);
         int maxTokens = a.integer("max-tokens", 256, 0);
         boolean printIds = a.flag("print-ids");
-        try (Model model = load(a)) {
+        try (ModelLease lease = load(a)) {
+            Model model = lease.model();
             int[] prompt;
             if (a.has("ids")) {
                 prompt = a.ids("ids");
@@ -157,7 +163,8 @@ public final class Commands {
         Arguments a = new Arguments("logits", args, Set.of("model", "ids", "out", "backend"), Set.of());
         int[] ids = a.ids("ids");
         Path file = Path.of(a.string("out"));
-        try (Model model = load(a)) {
+        try (ModelLease lease = load(a)) {
+            Model model = lease.model();
             int vocab = model.network().info().vocabularySize();
             float[] logits = new float[ids.length * vocab];
             try (InferenceSession s = model.network().newSession(ids.length)) {
@@ -175,7 +182,8 @@ public final class Commands {
         int promptTokens = a.integer("prompt-tokens", 128, 1);
         int genTokens = a.integer("gen-tokens", 64, 1);
         int reps = a.integer("reps", 3, 1);
-        try (Model model = load(a)) {
+        try (ModelLease lease = load(a)) {
+            Model model = lease.model();
             var info = model.network().info();
             SplittableRandom random = new SplittableRandom(42);
             out.printf(Locale.ROOT, "model: %s (%s, %,d parameters, %.1f MiB of weights), backend %s%n",
@@ -292,12 +300,32 @@ public final class Commands {
         return chatTemplates.open(model, Map.of());
     }
 
-    private Model load(Arguments a) {
+    /** A model for one command: a registered id is borrowed and stays loaded; a path is loaded, then closed. */
+    private record ModelLease(Model model, boolean loadedHere) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (loadedHere) {
+                model.close();
+            }
+        }
+    }
+
+    private ModelLease load(Arguments a) {
         String model = a.string("model", System.getProperty(DEFAULT_MODEL));
         if (model == null || model.isBlank()) {
-            throw new Arguments.UsageException("--model DIR|FILE is required (no default model is installed)");
+            throw new Arguments.UsageException("--model DIR|FILE|ID is required (no default model is installed)");
         }
-        return loader.load(Path.of(model), a.string("backend", null));
+        String backend = a.string("backend", null);
+        var registered = registry.get(model);
+        if (registered.isPresent()) {
+            Model m = registered.get().model();
+            if (backend != null && !backend.equals(m.backendId())) {
+                throw new Arguments.UsageException("model '" + model + "' is loaded on backend " + m.backendId()
+                        + ", not " + backend);
+            }
+            return new ModelLease(m, false);
+        }
+        return new ModelLease(loader.load(Path.of(model), backend), true);
     }
 
     private static Tokenizer tokenizer(Model model) {
