@@ -145,11 +145,23 @@ class ChatTerminalTest {
     @Test
     void pipedChatAnswersLineByLine() throws Exception {
         String expected = generated(QUESTION, ANSWER_TOKENS);
-        RuntimeCommandsTest.Result r = RuntimeCommandsTest.unicorn(QUESTION + "\n/set top-k x\n/stats\n", "chat",
-                "--temperature", "0", "--max-tokens", Integer.toString(ANSWER_TOKENS));
+        String input = String.join("\n", QUESTION, "/set top-k x", "/stats", "/system Answer in one word.\\",
+                "Be polite.", QUESTION, "/stats", "/exit", "not read") + "\n";
+        RuntimeCommandsTest.Result r = RuntimeCommandsTest.unicorn(input, "chat", "--temperature", "0",
+                "--max-tokens", Integer.toString(ANSWER_TOKENS));
         assertEquals(0, r.status(), r.err());
         assertTrue(normalize(r.out()).contains("> " + expected + "\n> "), r.out());
-        assertTrue(r.out().contains("> last answer: " + ANSWER_TOKENS + " tokens"), r.out());
+        Matcher stats = Pattern.compile("> last answer: (\\d+) tokens, [0-9.]+ tokens/s \\| prompt: (\\d+) tokens")
+                .matcher(r.out());
+        assertTrue(stats.find(), r.out());
+        assertEquals(ANSWER_TOKENS, Integer.parseInt(stats.group(1)), r.out());
+        int promptTokens = Integer.parseInt(stats.group(2));
+        // The continued /system line is one system prompt; it starts over, so the prompt is the question with it.
+        assertTrue(r.out().contains("> (system prompt set, conversation cleared)"), r.out());
+        assertTrue(stats.find(), r.out());
+        assertTrue(Integer.parseInt(stats.group(2)) > promptTokens + 5
+                && Integer.parseInt(stats.group(2)) < promptTokens + 20, "the system prompt's tokens: " + r.out());
+        assertTrue(!r.out().contains("not read"), "/exit ends the chat: " + r.out());
         assertTrue(r.err().contains("error: top-k expects an integer, got 'x'"), r.err());
         assertTrue(r.err().matches("(?s).*\\[" + ANSWER_TOKENS + " tokens, [0-9.]+ tokens/s\\].*"), r.err());
 
@@ -191,6 +203,11 @@ class ChatTerminalTest {
                 && promptIsLast(s));
         type("hello");
         waitFor("an answer of the new model", s -> answerAfter(s, "hello", 1) != null);
+        // The tiny model's context is 256 tokens: a longer conversation is refused, and the chat goes on.
+        String tooLong = "word ".repeat(300).strip();
+        type(tooLong);
+        waitFor("the refused message", s -> s.matches("(?s).*error: the prompt has \\d+ tokens; the model's context is 256 "
+                + "\\(/clear starts over\\).*") && promptIsLast(s));
 
         type("/model " + temp.resolve("nope"));
         waitFor("the refused switch", s -> s.contains("error: no model is registered as '" + temp.resolve("nope")
