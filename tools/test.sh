@@ -17,6 +17,12 @@ command -v mvn >/dev/null || { echo "test: Maven (mvn) is needed"; echo "0 passe
 bash tools/fetch-test-data.sh || { echo "test: could not fetch the test data"; echo "0 passed, 1 failed"; exit 1; }
 bash tools/fetch-default-model.sh >/dev/null || { echo "test: could not fetch the default model"; echo "0 passed, 1 failed"; exit 1; }
 
+# The terminal tests of ./unicorn chat drive it through tmux: install it where we may (else they are skipped).
+if ! command -v tmux >/dev/null && command -v apt-get >/dev/null && [[ "$(id -u)" == 0 ]]; then
+  { apt-get install -y -qq tmux || { apt-get update -qq && apt-get install -y -qq tmux; }; } >/dev/null 2>&1 \
+    || echo "test: could not install tmux; the chat terminal tests will be skipped"
+fi
+
 find . -path '*/target/surefire-reports' -type d -prune -exec rm -rf {} + 2>/dev/null
 timeout 1800 mvn -B install -Dsurefire.failIfNoSpecifiedTests=false "$@"
 status=$?

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
@@ -179,6 +180,54 @@ class RuntimeCommandsTest {
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains(csv(referenceIds(fixture, "greedy_ids"))), r.out());
         assertTrue(r.out().contains("dev.unicorn.model-qwen"), "lb lists the bundles: " + r.out());
+    }
+
+    /**
+     * The admin commands in the shell: the default model is loaded through the registry, listed, used by id from
+     * unicorn:generate (llama.cpp's greedy ids), unloaded; backends, bundles and statistics are listed.
+     */
+    @Test
+    void gogoShellLoadsListsAndUnloadsModels() throws Exception {
+        Path model = DefaultModelTest.DEFAULT_MODEL;
+        String id = "gemma-3-270m-q4_k_m";
+        String commands = String.join("\n", "unicorn:models", "unicorn:load " + model, "unicorn:models",
+                "unicorn:generate --model " + id + " --prompt 'What is the capital of France?' --temperature 0"
+                        + " --max-tokens 8 --print-ids",
+                "unicorn:stats", "unicorn:load " + model, "unicorn:load " + model + " second", "unicorn:models", "unicorn:unload " + id,
+                "unicorn:unload second", "unicorn:models", "unicorn:backends", "unicorn:bundles", "unicorn:unload nope",
+                "unicorn:load " + temp.resolve("missing"), "exit") + "\n";
+        Result r = unicorn(commands, "shell");
+        assertEquals(0, r.status(), r.err());
+        // The shell prints its prompt before each command: section i is the output of command i.
+        String[] out = r.out().split("unicorn> ", -1);
+        // The default model sits in the models directory: available before it is loaded.
+        assertTrue(Arrays.stream(out[1].strip().split("\n")).anyMatch(line -> line.matches(id
+                + " +available +- +- +- +- +- +" + Pattern.quote(model.toString()))), out[1]);
+        assertTrue(out[2].matches("(?s)loaded " + id + " \\(Gemma3ForCausalLM, 268,098,176 parameters, 235\\.2 MiB on "
+                + "cpu\\) in [0-9.]+ s\\s*"), out[2]);
+        String[] rows = out[3].strip().split("\n");
+        assertEquals(3, rows.length, out[3]);
+        assertTrue(rows[0].matches("ID +STATUS +ARCHITECTURE +BACKEND +PARAMETERS +WEIGHT MiB +LOADED AT +LOCATION"),
+                rows[0]);
+        assertTrue(rows[1].matches(id + " +loaded +Gemma3ForCausalLM +cpu +268,098,176 +235\\.2 "
+                + "+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d +" + Pattern.quote(model.toString())), rows[1]);
+        assertTrue(rows[2].matches("memory: [0-9.]+ MiB of a [0-9.]+ MiB budget in use"), rows[2]);
+        assertEquals("3689,563,506,5279,529,7001,236881,217716", out[4].strip(),
+                "generate uses the registered model by id (llama.cpp's first 8 greedy ids)");
+        assertTrue(out[5].contains("completed: 1") && out[5].contains("prompt tokens: 16")
+                && out[5].contains("generated tokens: 8") && out[5].contains("running: 0"), out[5]);
+        assertEquals(id + " is already loaded", out[6].strip());
+        assertTrue(out[7].startsWith("loaded second "), out[7]);
+        assertEquals(2, out[8].strip().split("\n").length - 2, "two models under two ids: " + out[8]);
+        assertEquals("unloaded " + id, out[9].strip());
+        assertEquals("unloaded second", out[10].strip());
+        assertTrue(out[11].contains(id + " ") && out[11].contains("second ") && !out[11].contains(" loaded "),
+                "both known, none loaded: " + out[11]);
+        assertTrue(out[12].strip().split("\n")[1].matches("cpu +\\d+ +F32,F16,BF16,.*Q4_K.* +CPU.*"), out[12]);
+        assertTrue(out[13].matches("(?s).*\\d+ +dev\\.unicorn\\.frontend-chat +0\\.1\\.0\\S* +ACTIVE.*"), out[13]);
+        assertTrue(out[13].matches("(?s).*\\d+ +org\\.jline +3\\.30\\.0 +ACTIVE.*"), out[13]);
+        assertTrue(r.err().contains("error: no model with id 'nope' is loaded; loaded: none"), r.err());
+        assertTrue(r.err().contains("error: " + temp.resolve("missing") + ": no such model folder or file"), r.err());
     }
 
     @Test

@@ -35,6 +35,7 @@ import dev.unicorn.api.model.InferenceSession;
 import dev.unicorn.api.model.Model;
 import dev.unicorn.api.model.ModelException;
 import dev.unicorn.api.model.ModelLoader;
+import dev.unicorn.api.model.ModelRegistry;
 import dev.unicorn.api.text.ChatTemplate;
 import dev.unicorn.api.text.ChatTemplateProvider;
 import dev.unicorn.api.text.Tokenizer;
@@ -50,13 +51,13 @@ public final class Commands {
               generate [--model M] (--prompt TEXT | --ids 1,2,3) [--max-tokens N] [--temperature T] [--seed S]
                        [--top-k K] [--top-p P] [--min-p P] [--repetition-penalty R] [--presence-penalty P]
                        [--frequency-penalty F] [--stop TEXT]... [--print-ids] [--ignore-eos] [--raw] [--backend ID]
-              chat     [--model M] [--system TEXT] [--max-tokens N] [sampling options as for generate]
               logits   --model DIR --ids 1,2,3 --out FILE.safetensors [--backend ID]
               bench    --model DIR [--prompt-tokens N] [--gen-tokens N] [--reps N] [--backend ID]
               render-chat --model DIR --request FILE.json
                        prints the prompt the model's chat template renders from the request's messages
               shell    an interactive Gogo shell (commands: unicorn:generate, unicorn:logits, unicorn:bench,
-                       unicorn:renderchat, lb)
+                       unicorn:renderchat, unicorn:models, unicorn:load, unicorn:unload, unicorn:backends,
+                       unicorn:bundles, unicorn:stats, lb)
             """;
 
     /** System property naming the model used when a command is given no --model (set by ./unicorn). */
@@ -66,16 +67,19 @@ public final class Commands {
             "repetition-penalty", "presence-penalty", "frequency-penalty");
 
     private final ModelLoader loader;
+    private final ModelRegistry registry;
     private final GenerationService generation;
     private final ChatTemplateProvider chatTemplates;
     private final List<WeightsFormat> formats;
 
     @Activate
-    public Commands(@Reference ModelLoader loader, @Reference GenerationService generation,
+    public Commands(@Reference ModelLoader loader, @Reference ModelRegistry registry,
+            @Reference GenerationService generation,
             @Reference ChatTemplateProvider chatTemplates,
             @Reference(cardinality = ReferenceCardinality.MULTIPLE, policyOption = ReferencePolicyOption.GREEDY)
             List<WeightsFormat> formats) {
         this.loader = loader;
+        this.registry = registry;
         this.generation = generation;
         this.chatTemplates = chatTemplates;
         this.formats = List.copyOf(formats);
@@ -94,7 +98,6 @@ public final class Commands {
                 case "generate" -> generate(rest, out, err);
                 case "logits" -> logits(rest, out);
                 case "bench" -> bench(rest, out);
-                case "chat" -> chat(rest, out, err);
                 case "render-chat" -> renderChat(rest, out, err);
                 default -> throw new Arguments.UsageException("unknown command '" + command + "'\n" + USAGE);
             };
@@ -120,7 +123,8 @@ public final class Commands {
         SamplingParameters sampling = sampling(a);
         int maxTokens = a.integer("max-tokens", 256, 0);
         boolean printIds = a.flag("print-ids");
-        try (Model model = load(a)) {
+        try (ModelLease lease = load(a)) {
+            Model model = lease.model();
             int[] prompt;
             if (a.has("ids")) {
                 prompt = a.ids("ids");
@@ -159,7 +163,8 @@ public final class Commands {
         Arguments a = new Arguments("logits", args, Set.of("model", "ids", "out", "backend"), Set.of());
         int[] ids = a.ids("ids");
         Path file = Path.of(a.string("out"));
-        try (Model model = load(a)) {
+        try (ModelLease lease = load(a)) {
+            Model model = lease.model();
             int vocab = model.network().info().vocabularySize();
             float[] logits = new float[ids.length * vocab];
             try (InferenceSession s = model.network().newSession(ids.length)) {
@@ -177,7 +182,8 @@ public final class Commands {
         int promptTokens = a.integer("prompt-tokens", 128, 1);
         int genTokens = a.integer("gen-tokens", 64, 1);
         int reps = a.integer("reps", 3, 1);
-        try (Model model = load(a)) {
+        try (ModelLease lease = load(a)) {
+            Model model = lease.model();
             var info = model.network().info();
             SplittableRandom random = new SplittableRandom(42);
             out.printf(Locale.ROOT, "model: %s (%s, %,d parameters, %.1f MiB of weights), backend %s%n",
@@ -294,12 +300,32 @@ public final class Commands {
         return chatTemplates.open(model, Map.of());
     }
 
-    private Model load(Arguments a) {
+    /** A model for one command: a registered id is borrowed and stays loaded; a path is loaded, then closed. */
+    private record ModelLease(Model model, boolean loadedHere) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (loadedHere) {
+                model.close();
+            }
+        }
+    }
+
+    private ModelLease load(Arguments a) {
         String model = a.string("model", System.getProperty(DEFAULT_MODEL));
         if (model == null || model.isBlank()) {
-            throw new Arguments.UsageException("--model DIR|FILE is required (no default model is installed)");
+            throw new Arguments.UsageException("--model DIR|FILE|ID is required (no default model is installed)");
         }
-        return loader.load(Path.of(model), a.string("backend", null));
+        String backend = a.string("backend", null);
+        var registered = registry.get(model);
+        if (registered.isPresent()) {
+            Model m = registered.get().model();
+            if (backend != null && !backend.equals(m.backendId())) {
+                throw new Arguments.UsageException("model '" + model + "' is loaded on backend " + m.backendId()
+                        + ", not " + backend);
+            }
+            return new ModelLease(m, false);
+        }
+        return new ModelLease(loader.load(Path.of(model), backend), true);
     }
 
     private static Tokenizer tokenizer(Model model) {
@@ -311,64 +337,6 @@ public final class Commands {
     private static int[] chatPrompt(Model model, List<Map<String, Object>> messages) {
         String text = model.chatTemplate().orElseThrow().render(messages, Map.of("add_generation_prompt", true));
         return tokenizer(model).encode(text, false);
-    }
-
-    /**
-     * A conversation on standard input: each line is a user turn, answered with streamed text. {@code /system TEXT}
-     * sets the system prompt, {@code /clear} forgets the conversation, {@code /exit} (or end of input) leaves.
-     */
-    private int chat(List<String> args, PrintStream out, PrintStream err) throws Exception {
-        Set<String> options = new java.util.HashSet<>(SAMPLING);
-        options.addAll(Set.of("model", "max-tokens", "backend", "system"));
-        Arguments a = new Arguments("chat", args, options, Set.of());
-        SamplingParameters sampling = sampling(a);
-        int maxTokens = a.integer("max-tokens", 512, 1);
-        try (Model model = load(a)) {
-            if (model.chatTemplate().isEmpty()) {
-                throw new ModelException(model.location() + ": the model has no chat template; use generate --prompt");
-            }
-            java.io.BufferedReader in = new java.io.BufferedReader(
-                    new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
-            List<Map<String, Object>> messages = new java.util.ArrayList<>();
-            String system = a.string("system", null);
-            out.println("Chatting with " + model.location().getFileName() + " (/system TEXT, /clear, /exit)");
-            while (true) {
-                out.print("> ");
-                out.flush();
-                String line = in.readLine();
-                if (line == null || line.strip().equals("/exit")) {
-                    out.println();
-                    return 0;
-                }
-                if (line.isBlank()) {
-                    continue;
-                }
-                if (line.strip().equals("/clear")) {
-                    messages.clear();
-                    continue;
-                }
-                if (line.startsWith("/system ")) {
-                    system = line.substring(8).strip();
-                    messages.clear();
-                    continue;
-                }
-                messages.add(Map.of("role", "user", "content", line));
-                List<Map<String, Object>> conversation = new java.util.ArrayList<>();
-                if (system != null) {
-                    conversation.add(Map.of("role", "system", "content", system));
-                }
-                conversation.addAll(messages);
-                int[] prompt = chatPrompt(model, conversation);
-                GenerationRequest request = new GenerationRequest(prompt, maxTokens, sampling, List.of(), false);
-                GenerationResult r = await(generation.generate(model, request, (id, text) -> {
-                    out.print(text);
-                    out.flush();
-                }).result());
-                out.println();
-                err.printf(Locale.ROOT, "[%d tokens, %.1f tokens/s]%n", r.tokenIds().length, r.decodeTokensPerSecond());
-                messages.add(Map.of("role", "assistant", "content", r.text()));
-            }
-        }
     }
 
     private static SamplingParameters sampling(Arguments a) {
