@@ -142,7 +142,8 @@ final class ModelScheduler implements Runnable {
                 }
             }
         }
-        for (Sequence s : dropped) {
+        for (int i = 0; i < dropped.size(); i++) {
+            Sequence s = dropped.get(i);
             try {
                 s.finish(FinishReason.CANCELLED);
             } catch (RuntimeException e) {
@@ -205,7 +206,8 @@ final class ModelScheduler implements Runnable {
 
         int n = 0;
         stepSessions.clear();
-        for (Sequence s : running) {
+        for (int i = 0; i < running.size(); i++) {
+            Sequence s = running.get(i);
             if (s.state == Sequence.State.DECODE) {
                 stepSequences[n] = s;
                 stepSessions.add(s.session);

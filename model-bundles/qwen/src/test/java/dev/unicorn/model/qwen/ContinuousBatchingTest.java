@@ -33,8 +33,11 @@ import dev.unicorn.api.generation.GenerationRequest;
 import dev.unicorn.api.generation.GenerationResult;
 import dev.unicorn.api.generation.GenerationStatistics;
 import dev.unicorn.api.generation.SamplingParameters;
+import dev.unicorn.api.model.InferenceSession;
+import dev.unicorn.api.model.LoadedModel;
 import dev.unicorn.api.model.Model;
 import dev.unicorn.api.model.ModelException;
+import dev.unicorn.api.model.ModelInfo;
 import dev.unicorn.backend.cpu.CpuBackend;
 import dev.unicorn.engine.generation.DefaultGenerationService;
 import dev.unicorn.engine.loader.DefaultModelLoader;
@@ -224,6 +227,97 @@ class ContinuousBatchingTest {
         submitted.countDown();
         assertSame(boom, failure(failing));
         assertArrayEquals(alone.tokenIds(), get(other).tokenIds());
+        assertEquals(0, service.statistics().running());
+    }
+
+    /** The fixture model, with a decode step that fails once when armed: a fault of the forward pass. */
+    private static final class FaultyModel implements Model {
+        final java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+        final AtomicInteger failedBatch = new AtomicInteger();
+        private final LoadedModel network = new LoadedModel() {
+            @Override
+            public ModelInfo info() {
+                return model.network().info();
+            }
+
+            @Override
+            public InferenceSession newSession(int capacity) {
+                return model.network().newSession(capacity);
+            }
+
+            @Override
+            public void decode(List<? extends InferenceSession> sessions, int[] tokens, float[][] logits) {
+                if (armed.getAndSet(false)) {
+                    failedBatch.set(sessions.size());
+                    throw new ModelException("injected fault in the forward pass");
+                }
+                model.network().decode(sessions, tokens, logits);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+
+        @Override
+        public java.nio.file.Path location() {
+            return model.location();
+        }
+
+        @Override
+        public LoadedModel network() {
+            return network;
+        }
+
+        @Override
+        public java.util.Optional<dev.unicorn.api.text.Tokenizer> tokenizer() {
+            return model.tokenizer();
+        }
+
+        @Override
+        public java.util.Optional<dev.unicorn.api.text.ChatTemplate> chatTemplate() {
+            return model.chatTemplate();
+        }
+
+        @Override
+        public java.util.Set<Integer> stopTokenIds() {
+            return model.stopTokenIds();
+        }
+
+        @Override
+        public String backendId() {
+            return model.backendId();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void aFailedForwardStepEndsItsGenerationsAndTheSchedulerKeepsServing() throws Exception {
+        DefaultGenerationService service = new DefaultGenerationService();
+        FaultyModel faulty = new FaultyModel();
+        List<int[]> prompts = prompts();
+        GenerationResult alone = get(service.generate(faulty, request(prompts.get(2), 8), (id, text) -> { }));
+        CountDownLatch submitted = new CountDownLatch(1);
+        AtomicInteger count = new AtomicInteger();
+        Generation first = service.generate(faulty, request(prompts.get(0), 8), (id, text) -> {
+            if (count.incrementAndGet() == 2) {
+                await(submitted);
+                faulty.armed.set(true);
+            }
+        });
+        Generation second = service.generate(faulty, request(prompts.get(1), 8), (id, text) -> { });
+        submitted.countDown();
+        for (Generation g : List.of(first, second)) {
+            Throwable t = failure(g);
+            assertInstanceOf(ModelException.class, t);
+            assertEquals("injected fault in the forward pass", t.getMessage());
+        }
+        assertEquals(2, faulty.failedBatch.get(), "both generations were in the failed step");
+        assertArrayEquals(alone.tokenIds(), get(service.generate(faulty, request(prompts.get(2), 8), (id, text) -> { }))
+                .tokenIds(), "the scheduler serves the model after the fault");
         assertEquals(0, service.statistics().running());
     }
 }
