@@ -111,6 +111,7 @@ final class ModelScheduler implements Runnable {
         synchronized (service.lock) {
             stop = stopWith;
             if (stop != null) {
+                service.detach(this, model);
                 drainWaiting();
             } else {
                 if (cancelledWaiting) {
