@@ -210,6 +210,31 @@ class ContinuousBatchingTest {
     }
 
     @Test
+    void deactivationEndsEveryGenerationAndRefusesNewOnes() throws Exception {
+        DefaultGenerationService service = new DefaultGenerationService(1, 4);
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch gate = new CountDownLatch(1);
+        Generation running = service.generate(model, request(prompts().get(0), 100), (id, text) -> {
+            entered.countDown();
+            await(gate);
+        });
+        await(entered);
+        Generation waiting = service.generate(model, request(prompts().get(1), 100), (id, text) -> { });
+        CompletableFuture<Void> stop = CompletableFuture.runAsync(service::deactivate);
+        Thread.sleep(100);
+        gate.countDown();
+        stop.get(30, TimeUnit.SECONDS);
+        for (Generation g : List.of(running, waiting)) {
+            Throwable t = failure(g);
+            assertInstanceOf(IllegalStateException.class, t);
+            assertEquals("the generation service was stopped", t.getMessage());
+        }
+        RejectedExecutionException refused = assertThrows(RejectedExecutionException.class,
+                () -> service.generate(model, request(prompts().get(2), 3), (id, text) -> { }));
+        assertEquals("the generation service is stopped", refused.getMessage());
+    }
+
+    @Test
     void aListenerThatThrowsEndsOnlyItsOwnGeneration() throws Exception {
         DefaultGenerationService service = new DefaultGenerationService();
         int[] prompt = prompts().get(3);
