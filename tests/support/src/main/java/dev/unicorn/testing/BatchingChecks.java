@@ -7,10 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.unicorn.api.generation.Generation;
-import dev.unicorn.api.generation.GenerationListener;
 import dev.unicorn.api.generation.GenerationRequest;
 import dev.unicorn.api.generation.GenerationResult;
 import dev.unicorn.api.generation.GenerationService;
@@ -88,33 +86,28 @@ public final class BatchingChecks {
     }
 
     /**
-     * Greedy generations of {@code prompts} submitted together. The first one's listener holds the scheduler at its
-     * first token until every request is queued, so all of them run in the same batched steps; returns the results
-     * in order and, in {@code maxRunning[0]}, the most sequences the service reported running at once.
+     * Greedy generations of {@code prompts} submitted together. The scheduler is held (a {@link GatedModel}) while it
+     * starts the first one until every request is queued, so the others are admitted right after the first's first
+     * step and all run in the same batched steps from then on; returns the results in order and, in {@code largestBatch[0]}, the most sequences one decode step held.
      */
     public static GenerationResult[] greedyTogether(GenerationService service, Model model, List<int[]> prompts,
-            int maxTokens, boolean ignoreStopTokens, int[] maxRunning) throws Exception {
-        CountDownLatch queued = new CountDownLatch(1);
-        AtomicInteger most = new AtomicInteger();
+            int maxTokens, boolean ignoreStopTokens, int[] largestBatch) throws Exception {
+        GatedModel gated = new GatedModel(model);
         List<Generation> generations = new ArrayList<>();
         for (int i = 0; i < prompts.size(); i++) {
-            boolean first = i == 0;
-            GenerationListener listener = (id, text) -> {
-                most.accumulateAndGet(service.statistics().running(), Math::max);
-                if (first) {
-                    await(queued);
-                }
-            };
-            generations.add(service.generate(model, new GenerationRequest(prompts.get(i), maxTokens,
-                    SamplingParameters.GREEDY, List.of(), ignoreStopTokens), listener));
+            generations.add(service.generate(gated, new GenerationRequest(prompts.get(i), maxTokens,
+                    SamplingParameters.GREEDY, List.of(), ignoreStopTokens), (id, text) -> { }));
+            if (i == 0) {
+                gated.awaitHeld();
+            }
         }
-        queued.countDown();
+        gated.open();
         GenerationResult[] results = new GenerationResult[prompts.size()];
         for (int i = 0; i < results.length; i++) {
             results[i] = generations.get(i).result().toCompletableFuture().get(60, TimeUnit.SECONDS);
         }
-        if (maxRunning != null) {
-            maxRunning[0] = most.get();
+        if (largestBatch != null) {
+            largestBatch[0] = gated.largestBatch();
         }
         return results;
     }

@@ -30,9 +30,9 @@ import dev.unicorn.api.model.ModelException;
  * Continuous batching: the generations of one model share it through one {@link ModelScheduler} thread, which
  * decodes every running sequence of the model in one batched forward step; each sequence has its own KV cache,
  * sampler and stop logic. At most {@code maxRunningPerModel} sequences of a model run at once; further requests wait,
- * at most {@code maxWaiting} over all models, and beyond that {@link #generate} is rejected. Listeners run on the
- * scheduler thread: one that blocks holds up the model's other sequences (the API asks them not to block); one that
- * throws ends only its own generation.
+ * at most {@code maxWaiting} over all models, and beyond that {@link #generate} is rejected. Each generation's
+ * listener is called on a delivery thread of its own ({@link Delivery}): a slow listener pauses only its own
+ * sequence, and one that throws ends only its own generation.
  */
 @Component(configurationPid = DefaultGenerationService.PID)
 @Designate(ocd = DefaultGenerationService.Config.class)
@@ -91,6 +91,7 @@ public final class DefaultGenerationService implements GenerationService {
             all = List.copyOf(schedulers.values());
             for (ModelScheduler s : all) {
                 s.stop(new IllegalStateException("the generation service was stopped"));
+                s.wake();
             }
         }
         for (ModelScheduler s : all) {
@@ -137,6 +138,8 @@ public final class DefaultGenerationService implements GenerationService {
             waiting++;
             if (fresh) {
                 scheduler.start();
+            } else {
+                scheduler.wake();
             }
             return sequence;
         }
@@ -151,6 +154,7 @@ public final class DefaultGenerationService implements GenerationService {
                 return;
             }
             scheduler.stop(new ModelException(model.location().getFileName() + " was unloaded during the generation"));
+            scheduler.wake();
         }
         awaitExit(scheduler);
     }

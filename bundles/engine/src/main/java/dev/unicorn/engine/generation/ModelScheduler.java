@@ -12,8 +12,9 @@ import dev.unicorn.api.model.Model;
 /**
  * Continuous batching for one model, on one thread: each iteration admits waiting requests into free slots,
  * prefills newly admitted prompts (at most {@value #PREFILL_TOKENS_PER_STEP} prompt tokens per iteration, so a long
- * prompt does not stall running sequences), runs one batched decode step for every running sequence, samples each
- * and retires finished ones (closing their sessions frees their KV caches). The thread exits when the model has no
+ * prompt does not stall running sequences), runs one batched decode step for every running sequence whose listener
+ * is not too far behind, samples each, queues its token for its {@link Delivery} and retires finished ones (closing
+ * their sessions frees their KV caches). The thread exits when the model has no
  * work; the next request starts a new one. Its queue and the decision to exit are guarded by the service's lock.
  */
 final class ModelScheduler implements Runnable {
@@ -181,6 +182,13 @@ final class ModelScheduler implements Runnable {
     /** Prefill of newly admitted prompts within the budget, then one batched decode step, then retirement. */
     private void step() {
         int budget = PREFILL_TOKENS_PER_STEP;
+        for (int i = 0; i < running.size(); i++) {
+            Sequence s = running.get(i);
+            Throwable listenerError = s.delivery.listenerError();
+            if (listenerError != null) {
+                failQuietly(s, listenerError);
+            }
+        }
         for (int i = 0; i < running.size() && budget > 0; i++) {
             Sequence s = running.get(i);
             if (s.state != Sequence.State.PREFILL) {
@@ -209,7 +217,9 @@ final class ModelScheduler implements Runnable {
         stepSessions.clear();
         for (int i = 0; i < running.size(); i++) {
             Sequence s = running.get(i);
-            if (s.state == Sequence.State.DECODE) {
+            if (s.state == Sequence.State.DECODE && s.cancelled()) {
+                s.finish(FinishReason.CANCELLED);
+            } else if (s.state == Sequence.State.DECODE && !s.delivery.backlogged()) {
                 stepSequences[n] = s;
                 stepSessions.add(s.session);
                 n++;
@@ -250,19 +260,34 @@ final class ModelScheduler implements Runnable {
             stepSessions.clear();
         }
 
+        boolean retired = false;
         for (int i = running.size() - 1; i >= 0; i--) {
             if (running.get(i).done()) {
                 running.remove(i);
+                retired = true;
             }
+        }
+        if (n == 0 && budget == PREFILL_TOKENS_PER_STEP && !retired && !running.isEmpty()) {
+            // Every running sequence waits for its listener to catch up: wait for a wake-up, briefly.
+            java.util.concurrent.locks.LockSupport.parkNanos(this, 10_000_000L);
         }
     }
 
-    /** A generation ended (before its result completes): counted once, by the sequence. */
+    /** A generation ended: its slot is free (counted once, by the sequence). */
     void ended(boolean admitted) {
-        service.completed();
         if (admitted) {
             service.runningChanged(-1);
         }
+    }
+
+    /** A generation's result is about to complete (on its delivery thread). */
+    void completedOne() {
+        service.completed();
+    }
+
+    /** Ends a wait for work: a request, a cancellation, a stop or a listener that caught up. */
+    void wake() {
+        java.util.concurrent.locks.LockSupport.unpark(thread);
     }
 
     /** One token generated, counted before it is delivered. */

@@ -28,8 +28,8 @@ final class Sequence implements Generation {
 
     final Model model;
     final GenerationRequest request;
-    private final GenerationListener listener;
     private final CompletableFuture<GenerationResult> result = new CompletableFuture<>();
+    final Delivery delivery;
     private final ModelScheduler scheduler;
     private volatile boolean cancelled;
 
@@ -60,13 +60,14 @@ final class Sequence implements Generation {
         this.scheduler = scheduler;
         this.model = model;
         this.request = request;
-        this.listener = listener;
+        this.delivery = new Delivery(listener, result, scheduler::completedOne, scheduler::wake);
     }
 
     @Override
     public void cancel() {
         cancelled = true;
         scheduler.cancelled(this);
+        scheduler.wake();
     }
 
     boolean cancelled() {
@@ -149,7 +150,7 @@ final class Sequence implements Generation {
         scheduler.generated();
         String piece = text.push(token);
         TokenLogprobs lp = raw == null ? null : Logprobs.of(raw, token, request.topLogprobs());
-        listener.onToken(token, piece, lp);
+        delivery.token(token, piece, lp);
         if (constraint != null) {
             constraint.accept(token);
         }
@@ -165,7 +166,7 @@ final class Sequence implements Generation {
         return token;
     }
 
-    /** Ends normally: frees the KV cache, delivers the held-back text and the result. */
+    /** Ends normally: frees the KV cache; the delivery hands over the held-back text and the result. */
     void finish(FinishReason reason) {
         state = State.DONE;
         closeSession();
@@ -173,14 +174,13 @@ final class Sequence implements Generation {
         int promptLength = request.promptIds().length;
         String rest = text == null ? "" : text.finish();
         if (!rest.isEmpty()) {
-            listener.onToken(-1, rest);
+            delivery.token(-1, rest, null);
         }
         int[] ids = history == null ? new int[0] : Arrays.copyOfRange(history, promptLength, length);
         GenerationResult r = new GenerationResult(ids, text == null ? "" : text.text(), reason, promptLength,
                 promptNanos, steps, decodeNanos);
-        listener.onComplete(r);
         account();
-        result.complete(r);
+        delivery.complete(r);
     }
 
     /** Ends with an error: frees the KV cache; the listener hears nothing more. */
@@ -188,10 +188,10 @@ final class Sequence implements Generation {
         state = State.DONE;
         closeSession();
         account();
-        result.completeExceptionally(error);
+        delivery.fail(error);
     }
 
-    /** Statistics change before the result completes, so whoever sees the result sees them. */
+    /** The slot is free once the sequence ends, before its result completes. */
     private void account() {
         if (!accounted) {
             accounted = true;
@@ -204,8 +204,9 @@ final class Sequence implements Generation {
         return produced;
     }
 
+    /** Ended (its delivery may still be handing tokens to the listener). */
     boolean done() {
-        return result.isDone();
+        return state == State.DONE;
     }
 
     private void closeSession() {

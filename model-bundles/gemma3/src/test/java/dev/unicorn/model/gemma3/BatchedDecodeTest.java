@@ -69,9 +69,9 @@ class BatchedDecodeTest {
                 Model model = loader.load(Fixtures.FIXTURES.fixture("gemma3-tiny"), null)) {
             int[] ids = ref.ids("input_ids");
             List<int[]> prompts = List.of(ids, ref.ids("prompt_ids"), Arrays.copyOf(ids, 3), Arrays.copyOf(ids, 11));
-            int[] maxRunning = new int[1];
-            GenerationResult[] together = BatchingChecks.greedyTogether(service, model, prompts, 16, false, maxRunning);
-            assertEquals(4, maxRunning[0], "the four generations ran together");
+            int[] largestBatch = new int[1];
+            GenerationResult[] together = BatchingChecks.greedyTogether(service, model, prompts, 16, false, largestBatch);
+            assertEquals(4, largestBatch[0], "one decode step held all four");
             assertArrayEquals(ref.ids("greedy_ids"), withEos(together[0]), "transformers' greedy ids");
             assertArrayEquals(ref.ids("prompt_greedy_ids"), withEos(together[1]), "transformers' greedy ids of the text");
             for (int i = 0; i < prompts.size(); i++) {

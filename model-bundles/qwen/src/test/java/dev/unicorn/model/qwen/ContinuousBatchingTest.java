@@ -20,7 +20,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,22 +27,22 @@ import org.junit.jupiter.api.Test;
 
 import dev.unicorn.api.generation.FinishReason;
 import dev.unicorn.api.generation.Generation;
-import dev.unicorn.api.generation.GenerationListener;
 import dev.unicorn.api.generation.GenerationRequest;
 import dev.unicorn.api.generation.GenerationResult;
 import dev.unicorn.api.generation.GenerationStatistics;
 import dev.unicorn.api.generation.SamplingParameters;
-import dev.unicorn.api.model.InferenceSession;
-import dev.unicorn.api.model.LoadedModel;
 import dev.unicorn.api.model.Model;
 import dev.unicorn.api.model.ModelException;
-import dev.unicorn.api.model.ModelInfo;
 import dev.unicorn.backend.cpu.CpuBackend;
 import dev.unicorn.engine.generation.DefaultGenerationService;
 import dev.unicorn.engine.loader.DefaultModelLoader;
+import dev.unicorn.testing.GatedModel;
 import dev.unicorn.testing.ReferenceFixtures;
 
-/** The generation service's continuous batching on the qwen2-tiny fixture. */
+/**
+ * The generation service's continuous batching on the qwen2-tiny fixture. Where requests must queue in a known
+ * order, a {@link GatedModel} holds the scheduler while they are submitted.
+ */
 class ContinuousBatchingTest {
     private static CpuBackend backend;
     private static DefaultModelLoader loader;
@@ -83,6 +82,14 @@ class ContinuousBatchingTest {
         return e.getCause();
     }
 
+    private static List<GenerationResult> alone(DefaultGenerationService service, int maxTokens) throws Exception {
+        List<GenerationResult> alone = new ArrayList<>();
+        for (int[] p : prompts()) {
+            alone.add(get(service.generate(model, request(p, maxTokens), (id, text) -> { })));
+        }
+        return alone;
+    }
+
     @Test
     void fourConcurrentGreedyGenerationsGiveTheIdsOfTransformersAndOfEachAlone() throws Exception {
         DefaultGenerationService service = new DefaultGenerationService();
@@ -91,9 +98,9 @@ class ContinuousBatchingTest {
         for (int[] p : prompts) {
             alone.add(greedyAlone(service, model, p, 16, false));
         }
-        int[] maxRunning = new int[1];
-        GenerationResult[] together = greedyTogether(service, model, prompts, 16, false, maxRunning);
-        assertEquals(4, maxRunning[0], "the four generations ran together");
+        int[] largestBatch = new int[1];
+        GenerationResult[] together = greedyTogether(service, model, prompts, 16, false, largestBatch);
+        assertEquals(4, largestBatch[0], "one decode step held all four");
         for (int i = 0; i < prompts.size(); i++) {
             assertArrayEquals(alone.get(i).tokenIds(), together[i].tokenIds(), "generation " + i);
             assertEquals(alone.get(i).finishReason(), together[i].finishReason(), "generation " + i);
@@ -113,25 +120,18 @@ class ContinuousBatchingTest {
     @Test
     void aFullQueueRejectsRequests() throws Exception {
         DefaultGenerationService service = new DefaultGenerationService(1, 2);
-        CountDownLatch entered = new CountDownLatch(1);
-        CountDownLatch gate = new CountDownLatch(1);
-        AtomicInteger tokens = new AtomicInteger();
-        Generation first = service.generate(model, request(prompts().get(0), 4), (id, text) -> {
-            if (tokens.getAndIncrement() == 0) {
-                entered.countDown();
-                await(gate);
-            }
-        });
-        await(entered);
-        Generation second = service.generate(model, request(prompts().get(1), 4), (id, text) -> { });
-        Generation third = service.generate(model, request(prompts().get(2), 4), (id, text) -> { });
+        GatedModel gated = new GatedModel(model);
+        Generation first = service.generate(gated, request(prompts().get(0), 4), (id, text) -> { });
+        gated.awaitHeld();
+        Generation second = service.generate(gated, request(prompts().get(1), 4), (id, text) -> { });
+        Generation third = service.generate(gated, request(prompts().get(2), 4), (id, text) -> { });
         GenerationStatistics held = service.statistics();
         assertEquals(1, held.running());
         assertEquals(2, held.waiting());
         RejectedExecutionException rejected = assertThrows(RejectedExecutionException.class,
-                () -> service.generate(model, request(prompts().get(3), 4), (id, text) -> { }));
+                () -> service.generate(gated, request(prompts().get(3), 4), (id, text) -> { }));
         assertTrue(rejected.getMessage().contains("2 requests are already waiting"), rejected.getMessage());
-        gate.countDown();
+        gated.open();
         for (Generation g : List.of(first, second, third)) {
             assertEquals(4, get(g).tokenIds().length);
         }
@@ -142,37 +142,32 @@ class ContinuousBatchingTest {
     void cancellingOneSequenceLeavesTheOthersAsAlone() throws Exception {
         DefaultGenerationService service = new DefaultGenerationService();
         List<int[]> prompts = prompts();
-        List<GenerationResult> alone = new ArrayList<>();
-        for (int[] p : prompts) {
-            alone.add(get(service.generate(model, request(p, 20), (id, text) -> { })));
-        }
-        AtomicReference<Generation> victim = new AtomicReference<>();
-        CountDownLatch submitted = new CountDownLatch(1);
+        List<GenerationResult> alone = alone(service, 20);
+        GatedModel gated = new GatedModel(model);
         List<Generation> generations = new ArrayList<>();
+        CountDownLatch third = new CountDownLatch(1);
         for (int i = 0; i < prompts.size(); i++) {
-            int index = i;
             AtomicInteger count = new AtomicInteger();
-            GenerationListener listener = (id, text) -> {
-                int n = count.incrementAndGet();
-                if (index == 0 && n == 1) {
-                    await(submitted);
+            boolean victim = i == 2;
+            generations.add(service.generate(gated, request(prompts.get(i), 20), (id, text) -> {
+                if (victim && count.incrementAndGet() == 3) {
+                    third.countDown();
                 }
-                if (index == 2 && n == 3) {
-                    victim.get().cancel();
-                }
-            };
-            Generation g = service.generate(model, request(prompts.get(i), 20), listener);
-            generations.add(g);
-            if (i == 2) {
-                victim.set(g);
+            }));
+            if (i == 0) {
+                gated.awaitHeld();
             }
         }
-        submitted.countDown();
+        gated.open();
+        await(third);
+        generations.get(2).cancel();
         for (int i = 0; i < prompts.size(); i++) {
             GenerationResult r = get(generations.get(i));
             if (i == 2) {
                 assertEquals(FinishReason.CANCELLED, r.finishReason());
-                assertArrayEquals(Arrays.copyOf(alone.get(i).tokenIds(), 3), r.tokenIds(), "the cancelled one's ids");
+                int n = r.tokenIds().length;
+                assertTrue(n >= 3 && n < 20, "cancelled after its third token, got " + n);
+                assertArrayEquals(Arrays.copyOf(alone.get(i).tokenIds(), n), r.tokenIds(), "the cancelled one's ids");
             } else {
                 assertEquals(FinishReason.LENGTH, r.finishReason());
                 assertArrayEquals(alone.get(i).tokenIds(), r.tokenIds(), "generation " + i);
@@ -181,20 +176,40 @@ class ContinuousBatchingTest {
     }
 
     @Test
+    void aSlowListenerHoldsUpOnlyItsOwnGeneration() throws Exception {
+        DefaultGenerationService service = new DefaultGenerationService();
+        List<GenerationResult> alone = alone(service, 100);
+        GatedModel gated = new GatedModel(model);
+        CountDownLatch slowClient = new CountDownLatch(1);
+        AtomicInteger delivered = new AtomicInteger();
+        // 100 tokens: the slow one fills its backlog of 64 undelivered tokens and pauses until its listener resumes.
+        Generation slow = service.generate(gated, request(prompts().get(0), 100), (id, text) -> {
+            await(slowClient);
+            delivered.incrementAndGet();
+        });
+        gated.awaitHeld();
+        Generation fast = service.generate(gated, request(prompts().get(1), 100), (id, text) -> { });
+        gated.open();
+        assertArrayEquals(alone.get(1).tokenIds(), get(fast).tokenIds(), "the other generation finished meanwhile");
+        assertFalse(slow.result().toCompletableFuture().isDone());
+        assertEquals(0, delivered.get());
+        slowClient.countDown();
+        GenerationResult r = get(slow);
+        assertArrayEquals(alone.get(0).tokenIds(), r.tokenIds(), "the slow one, after its pause");
+        assertEquals(100, delivered.get());
+    }
+
+    @Test
     void releaseEndsRunningAndWaitingGenerationsWithAModelException() throws Exception {
         DefaultGenerationService service = new DefaultGenerationService(1, 4);
-        CountDownLatch entered = new CountDownLatch(1);
-        CountDownLatch gate = new CountDownLatch(1);
-        Generation running = service.generate(model, request(prompts().get(0), 100), (id, text) -> {
-            entered.countDown();
-            await(gate);
-        });
-        await(entered);
-        Generation waiting = service.generate(model, request(prompts().get(1), 100), (id, text) -> { });
-        CompletableFuture<Void> release = CompletableFuture.runAsync(() -> service.release(model));
+        GatedModel gated = new GatedModel(model);
+        Generation running = service.generate(gated, request(prompts().get(0), 100), (id, text) -> { });
+        gated.awaitHeld();
+        Generation waiting = service.generate(gated, request(prompts().get(1), 100), (id, text) -> { });
+        CompletableFuture<Void> release = CompletableFuture.runAsync(() -> service.release(gated));
         Thread.sleep(200);
         assertFalse(release.isDone(), "release waits while a generation still uses the model");
-        gate.countDown();
+        gated.open();
         release.get(30, TimeUnit.SECONDS);
         for (Generation g : List.of(running, waiting)) {
             Throwable t = failure(g);
@@ -206,23 +221,19 @@ class ContinuousBatchingTest {
         assertEquals(0, stats.waiting());
         assertEquals(2, stats.completed());
         // The service keeps serving the model afterwards (release only ended what was there).
-        assertEquals(3, get(service.generate(model, request(prompts().get(2), 3), (id, text) -> { })).tokenIds().length);
+        assertEquals(3, get(service.generate(gated, request(prompts().get(2), 3), (id, text) -> { })).tokenIds().length);
     }
 
     @Test
     void deactivationEndsEveryGenerationAndRefusesNewOnes() throws Exception {
         DefaultGenerationService service = new DefaultGenerationService(1, 4);
-        CountDownLatch entered = new CountDownLatch(1);
-        CountDownLatch gate = new CountDownLatch(1);
-        Generation running = service.generate(model, request(prompts().get(0), 100), (id, text) -> {
-            entered.countDown();
-            await(gate);
-        });
-        await(entered);
-        Generation waiting = service.generate(model, request(prompts().get(1), 100), (id, text) -> { });
+        GatedModel gated = new GatedModel(model);
+        Generation running = service.generate(gated, request(prompts().get(0), 100), (id, text) -> { });
+        gated.awaitHeld();
+        Generation waiting = service.generate(gated, request(prompts().get(1), 100), (id, text) -> { });
         CompletableFuture<Void> stop = CompletableFuture.runAsync(service::deactivate);
         Thread.sleep(100);
-        gate.countDown();
+        gated.open();
         stop.get(30, TimeUnit.SECONDS);
         for (Generation g : List.of(running, waiting)) {
             Throwable t = failure(g);
@@ -240,108 +251,40 @@ class ContinuousBatchingTest {
         int[] prompt = prompts().get(3);
         GenerationResult alone = get(service.generate(model, request(prompt, 12), (id, text) -> { }));
         IllegalStateException boom = new IllegalStateException("client went away");
-        CountDownLatch submitted = new CountDownLatch(1);
+        GatedModel gated = new GatedModel(model);
         AtomicInteger count = new AtomicInteger();
-        Generation failing = service.generate(model, request(prompts().get(0), 12), (id, text) -> {
-            await(submitted);
+        Generation failing = service.generate(gated, request(prompts().get(0), 12), (id, text) -> {
             if (count.incrementAndGet() == 2) {
                 throw boom;
             }
         });
-        Generation other = service.generate(model, request(prompt, 12), (id, text) -> { });
-        submitted.countDown();
+        gated.awaitHeld();
+        Generation other = service.generate(gated, request(prompt, 12), (id, text) -> { });
+        gated.open();
         assertSame(boom, failure(failing));
+        assertEquals(2, count.get(), "the listener hears nothing after it threw");
         assertArrayEquals(alone.tokenIds(), get(other).tokenIds());
         assertEquals(0, service.statistics().running());
-    }
-
-    /** The fixture model, with a decode step that fails once when armed: a fault of the forward pass. */
-    private static final class FaultyModel implements Model {
-        final java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
-        final AtomicInteger failedBatch = new AtomicInteger();
-        private final LoadedModel network = new LoadedModel() {
-            @Override
-            public ModelInfo info() {
-                return model.network().info();
-            }
-
-            @Override
-            public InferenceSession newSession(int capacity) {
-                return model.network().newSession(capacity);
-            }
-
-            @Override
-            public void decode(List<? extends InferenceSession> sessions, int[] tokens, float[][] logits) {
-                if (armed.getAndSet(false)) {
-                    failedBatch.set(sessions.size());
-                    throw new ModelException("injected fault in the forward pass");
-                }
-                model.network().decode(sessions, tokens, logits);
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-
-        @Override
-        public java.nio.file.Path location() {
-            return model.location();
-        }
-
-        @Override
-        public LoadedModel network() {
-            return network;
-        }
-
-        @Override
-        public java.util.Optional<dev.unicorn.api.text.Tokenizer> tokenizer() {
-            return model.tokenizer();
-        }
-
-        @Override
-        public java.util.Optional<dev.unicorn.api.text.ChatTemplate> chatTemplate() {
-            return model.chatTemplate();
-        }
-
-        @Override
-        public java.util.Set<Integer> stopTokenIds() {
-            return model.stopTokenIds();
-        }
-
-        @Override
-        public String backendId() {
-            return model.backendId();
-        }
-
-        @Override
-        public void close() {
-        }
     }
 
     @Test
     void aFailedForwardStepEndsItsGenerationsAndTheSchedulerKeepsServing() throws Exception {
         DefaultGenerationService service = new DefaultGenerationService();
-        FaultyModel faulty = new FaultyModel();
         List<int[]> prompts = prompts();
-        GenerationResult alone = get(service.generate(faulty, request(prompts.get(2), 8), (id, text) -> { }));
-        CountDownLatch submitted = new CountDownLatch(1);
-        AtomicInteger count = new AtomicInteger();
-        Generation first = service.generate(faulty, request(prompts.get(0), 8), (id, text) -> {
-            if (count.incrementAndGet() == 2) {
-                await(submitted);
-                faulty.armed.set(true);
-            }
-        });
-        Generation second = service.generate(faulty, request(prompts.get(1), 8), (id, text) -> { });
-        submitted.countDown();
+        GenerationResult alone = get(service.generate(model, request(prompts.get(2), 8), (id, text) -> { }));
+        GatedModel gated = new GatedModel(model);
+        gated.failNextDecodeOf(2);
+        Generation first = service.generate(gated, request(prompts.get(0), 8), (id, text) -> { });
+        gated.awaitHeld();
+        Generation second = service.generate(gated, request(prompts.get(1), 8), (id, text) -> { });
+        gated.open();
         for (Generation g : List.of(first, second)) {
             Throwable t = failure(g);
             assertInstanceOf(ModelException.class, t);
             assertEquals("injected fault in the forward pass", t.getMessage());
         }
-        assertEquals(2, faulty.failedBatch.get(), "both generations were in the failed step");
-        assertArrayEquals(alone.tokenIds(), get(service.generate(faulty, request(prompts.get(2), 8), (id, text) -> { }))
+        assertEquals(2, gated.failedBatch(), "both generations were in the failed step");
+        assertArrayEquals(alone.tokenIds(), get(service.generate(gated, request(prompts.get(2), 8), (id, text) -> { }))
                 .tokenIds(), "the scheduler serves the model after the fault");
         assertEquals(0, service.statistics().running());
     }
