@@ -161,14 +161,15 @@ public final class DefaultGenerationService implements GenerationService {
 
     private static void awaitExit(ModelScheduler scheduler) {
         if (scheduler.onSchedulerThread()) {
-            return; // called from a listener: the scheduler stops once the listener returns
+            return; // called on the scheduler thread itself: it stops at its next iteration
         }
         try {
             scheduler.exited().get(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (TimeoutException e) {
-            throw new IllegalStateException("a generation listener has blocked the scheduler for 60 s", e);
+            throw new IllegalStateException("the scheduler of " + scheduler.modelLocation()
+                    + " did not stop within 60 s (a forward step still running?)", e);
         } catch (java.util.concurrent.ExecutionException e) {
             // it failed, but it has exited
         }

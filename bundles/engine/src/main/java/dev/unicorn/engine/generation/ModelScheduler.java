@@ -60,6 +60,10 @@ final class ModelScheduler implements Runnable {
         thread.start();
     }
 
+    java.nio.file.Path modelLocation() {
+        return model.location();
+    }
+
     boolean onSchedulerThread() {
         return Thread.currentThread() == thread;
     }
