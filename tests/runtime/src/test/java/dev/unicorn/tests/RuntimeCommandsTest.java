@@ -231,6 +231,22 @@ class RuntimeCommandsTest {
     }
 
     @Test
+    void benchStreamsPrintsOneRowPerStreamCount() throws Exception {
+        Result r = unicorn(null, "bench", "--model", FIXTURES.resolve("qwen2-tiny").toString(), "--streams", "1,3",
+                "--prompt-tokens", "5", "--gen-tokens", "6");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("| streams | aggregate decode tokens/s | per-stream tokens/s | wall time s |"),
+                r.out());
+        for (String streams : new String[] {"1", "3"}) {
+            String row = "\\| " + streams + " \\| [0-9.]+ \\| [0-9.]+ \\| [0-9.]+ \\|";
+            assertTrue(r.out().lines().anyMatch(l -> l.matches(row)), r.out());
+        }
+        Result bad = unicorn(null, "bench", "--model", FIXTURES.resolve("qwen2-tiny").toString(), "--streams", "1,0");
+        assertEquals(2, bad.status());
+        assertTrue(bad.err().contains("--streams takes stream counts of at least 1"), bad.err());
+    }
+
+    @Test
     void badInputEndsWithOneClearError() throws Exception {
         Result missing = unicorn(null, "generate", "--model", temp.resolve("nope").toString(), "--ids", "1,2");
         assertEquals(1, missing.status());

@@ -24,6 +24,8 @@ final class MatmulKernel implements WorkerPool.Job {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Weight rows converted together when several input rows share them. */
     private static final int BLOCK = 4;
+    /** Most input rows that read quantized weights through the fused dot products (batched decode steps). */
+    static final int SMALL_BATCH = 16;
     /** Most weight rows in one task: long enough runs for the hardware prefetcher. */
     private static final int MAX_ROWS_PER_TASK = 64;
 
@@ -32,6 +34,11 @@ final class MatmulKernel implements WorkerPool.Job {
     private float[] permuted = new float[0];
     /** Sums of each 16 inputs of the single input row, for the offsets and minimums of quantized blocks. */
     private float[] inputSums16 = new float[0];
+    /** Per worker: the four results of {@link QuantizedRows#dot4} and its input offsets. */
+    private final float[][] dot4Out;
+    private final int[][] dot4Inputs;
+    private final int[][] dot4Sums;
+    private boolean smallBatch;
 
     private CpuTensor x;
     private CpuTensor w;
@@ -47,6 +54,9 @@ final class MatmulKernel implements WorkerPool.Job {
     MatmulKernel(WorkerPool pool) {
         this.pool = pool;
         this.rowScratch = new float[pool.threads()][];
+        this.dot4Out = new float[pool.threads()][4];
+        this.dot4Inputs = new int[pool.threads()][4];
+        this.dot4Sums = new int[pool.threads()][4];
     }
 
     void run(CpuTensor x, CpuTensor w, CpuTensor bias, CpuTensor out) {
@@ -57,6 +67,7 @@ final class MatmulKernel implements WorkerPool.Job {
         this.n = (int) x.rows;
         this.k = (int) x.columns;
         this.m = (int) w.rows;
+        smallBatch = false;
         if (w.type == DType.BF16) {
             // BF16 pairs are split into even and odd lanes in registers: lay x out the same way once.
             if (permuted.length < n * k) {
@@ -70,11 +81,14 @@ final class MatmulKernel implements WorkerPool.Job {
         } else {
             input = x.data;
             inputOffset = x.offset;
-            if (n == 1 && QuantizedRows.fused(w.type)) {
-                if (inputSums16.length < k / 16) {
-                    inputSums16 = new float[k / 16];
+            smallBatch = n > 1 && n <= SMALL_BATCH && QuantizedRows.fused(w.type);
+            if (n <= SMALL_BATCH && QuantizedRows.fused(w.type)) {
+                if (inputSums16.length < n * (k / 16)) {
+                    inputSums16 = new float[SMALL_BATCH * (k / 16)];
                 }
-                QuantizedRows.sums16(input, inputOffset, k, inputSums16);
+                for (int r = 0; r < n; r++) {
+                    QuantizedRows.sums16(input, inputOffset + r * k, k, inputSums16, r * (k / 16));
+                }
             }
         }
         // Enough tasks to balance the threads, each a multiple of the four-row blocks.
@@ -102,6 +116,10 @@ final class MatmulKernel implements WorkerPool.Job {
             for (; j < to; j++) {
                 store(0, j, dotRow(j));
             }
+            return;
+        }
+        if (smallBatch) {
+            smallBatchQuantized(from, to, worker);
             return;
         }
         float[] scratch = rowScratch[worker];
@@ -132,6 +150,45 @@ final class MatmulKernel implements WorkerPool.Job {
         }
     }
 
+    /**
+     * Quantized weight rows against a few input rows (a batched decode step), through the fused dot products: each
+     * weight row is read from memory once for all inputs, and where {@link QuantizedRows#fused4} holds its blocks are
+     * converted once for four inputs (a last partial group repeats its last input and drops the extra results).
+     */
+    private void smallBatchQuantized(int from, int to, int worker) {
+        MemorySegment s = w.segment;
+        DType type = w.type;
+        float[] x = input;
+        float[] sums = inputSums16;
+        int columns = k;
+        int groups = k / 16;
+        long rowBytes = type.byteSize(columns);
+        boolean four = QuantizedRows.fused4(type);
+        float[] results = dot4Out[worker];
+        int[] xo = dot4Inputs[worker];
+        int[] so = dot4Sums[worker];
+        for (int j = from; j < to; j++) {
+            long base = j * rowBytes;
+            if (four) {
+                for (int i = 0; i < n; i += 4) {
+                    for (int r = 0; r < 4; r++) {
+                        int row = Math.min(i + r, n - 1);
+                        xo[r] = inputOffset + row * columns;
+                        so[r] = row * groups;
+                    }
+                    QuantizedRows.dot4(type, s, base, columns, x, xo, sums, so, results);
+                    for (int r = 0; r < 4 && i + r < n; r++) {
+                        store(i + r, j, results[r]);
+                    }
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    store(i, j, QuantizedRows.dot(type, s, base, columns, x, inputOffset + i * columns, sums, i * groups));
+                }
+            }
+        }
+    }
+
     /** Quantized weight rows against the single input row: fused per-block dot products, or one row dequantized. */
     private void decodeQuantized(int from, int to, int worker) {
         MemorySegment s = w.segment;
@@ -143,7 +200,7 @@ final class MatmulKernel implements WorkerPool.Job {
             int columns = k;
             long rowBytes = type.byteSize(columns);
             for (int j = from; j < to; j++) {
-                store(0, j, QuantizedRows.dot(type, s, j * rowBytes, columns, x, xo, sums));
+                store(0, j, QuantizedRows.dot(type, s, j * rowBytes, columns, x, xo, sums, 0));
             }
             return;
         }

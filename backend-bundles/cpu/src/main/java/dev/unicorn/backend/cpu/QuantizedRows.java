@@ -162,13 +162,13 @@ final class QuantizedRows {
     }
 
     /** Sums of each 16 consecutive inputs: the offsets and minimums of the blocks multiply these. */
-    static void sums16(float[] x, int xo, int k, float[] out) {
+    static void sums16(float[] x, int xo, int k, float[] out, int outAt) {
         for (int g = 0; g < k / 16; g++) {
             float sum = 0;
             for (int c = 0; c < 16; c++) {
                 sum += x[xo + 16 * g + c];
             }
-            out[g] = sum;
+            out[outAt + g] = sum;
         }
     }
 
@@ -177,17 +177,17 @@ final class QuantizedRows {
     }
 
     /**
-     * Row at {@code base} (k weights of type t) · x[xo..xo+k); {@code xs16} holds {@link #sums16} of x. Only for
-     * {@link #fused} types.
+     * Row at {@code base} (k weights of type t) · x[xo..xo+k); {@code xs16[xso..]} holds {@link #sums16} of x. Only
+     * for {@link #fused} types.
      */
-    static float dot(DType t, MemorySegment s, long base, int k, float[] x, int xo, float[] xs16) {
+    static float dot(DType t, MemorySegment s, long base, int k, float[] x, int xo, float[] xs16, int xso) {
         return switch (t) {
             case Q8_0 -> dotQ8_0(s, base, k, x, xo);
-            case Q4_0 -> dotQ4_0(s, base, k, x, xo, xs16);
-            case Q5_0 -> dotQ5_0(s, base, k, x, xo, xs16);
-            case Q4_K -> dotQ4K(s, base, k, x, xo, xs16);
-            case Q5_K -> dotQ5K(s, base, k, x, xo, xs16);
-            case Q6_K -> dotQ6K(s, base, k, x, xo, xs16);
+            case Q4_0 -> dotQ4_0(s, base, k, x, xo, xs16, xso);
+            case Q5_0 -> dotQ5_0(s, base, k, x, xo, xs16, xso);
+            case Q4_K -> dotQ4K(s, base, k, x, xo, xs16, xso);
+            case Q5_K -> dotQ5K(s, base, k, x, xo, xs16, xso);
+            case Q6_K -> dotQ6K(s, base, k, x, xo, xs16, xso);
             default -> throw new IllegalArgumentException("no fused dot product for " + t);
         };
     }
@@ -215,7 +215,7 @@ final class QuantizedRows {
         return (FloatVector) v.convert(VectorOperators.I2F, 0);
     }
 
-    private static float dotQ4_0(MemorySegment s, long base, int k, float[] x, int xo, float[] xs16) {
+    private static float dotQ4_0(MemorySegment s, long base, int k, float[] x, int xo, float[] xs16, int xso) {
         FloatVector acc = FloatVector.zero(F);
         float offsets = 0;
         long b = base;
@@ -228,12 +228,12 @@ final class QuantizedRows {
             }
             float d = f16(s, b);
             acc = part.fma(FloatVector.broadcast(F, d), acc);
-            offsets += 8 * d * (xs16[y / 16] + xs16[y / 16 + 1]);
+            offsets += 8 * d * (xs16[xso + y / 16] + xs16[xso + y / 16 + 1]);
         }
         return acc.reduceLanes(VectorOperators.ADD) - offsets;
     }
 
-    private static float dotQ4K(MemorySegment s, long base, int k, float[] x, int xo, float[] xs16) {
+    private static float dotQ4K(MemorySegment s, long base, int k, float[] x, int xo, float[] xs16, int xso) {
         // Two accumulators: the low and high halves of each 64-weight chunk do not wait on each other.
         FloatVector acc = FloatVector.zero(F);
         FloatVector acc1 = FloatVector.zero(F);
@@ -265,15 +265,15 @@ final class QuantizedRows {
                 acc = lo.fma(FloatVector.broadcast(F, d * sc0), acc);
                 acc1 = hi.fma(FloatVector.broadcast(F, d * sc1), acc1);
                 int g = (y + 64 * j) / 16;
-                minSum += ((int) (minima >>> (16 * j)) & 0xFF) * (xs16[g] + xs16[g + 1])
-                        + ((int) (minima >>> (16 * j + 8)) & 0xFF) * (xs16[g + 2] + xs16[g + 3]);
+                minSum += ((int) (minima >>> (16 * j)) & 0xFF) * (xs16[xso + g] + xs16[xso + g + 1])
+                        + ((int) (minima >>> (16 * j + 8)) & 0xFF) * (xs16[xso + g + 2] + xs16[xso + g + 3]);
             }
             mins += dmin * minSum;
         }
         return acc.add(acc1).reduceLanes(VectorOperators.ADD) - mins;
     }
 
-    private static float dotQ6K(MemorySegment s, long base, int k, float[] x, int xo, float[] xs16) {
+    private static float dotQ6K(MemorySegment s, long base, int k, float[] x, int xo, float[] xs16, int xso) {
         FloatVector acc = FloatVector.zero(F);
         float offsets = 0;
         long b = base;
@@ -306,7 +306,7 @@ final class QuantizedRows {
                 float off = 0;
                 for (int t = 0; t < 8; t++) {
                     // scale t covers sixteen-group (t / 2) * 2 + (t % 2) = t of this half
-                    off += (byte) (scales >>> (8 * t)) * xs16[g + t];
+                    off += (byte) (scales >>> (8 * t)) * xs16[xso + g + t];
                 }
                 offsets += 32 * d * off;
             }
@@ -316,7 +316,7 @@ final class QuantizedRows {
 
     private static final IntVector LANE = IntVector.zero(I).addIndex(1);
 
-    private static float dotQ5_0(MemorySegment s, long base, int k, float[] x, int xo, float[] xs16) {
+    private static float dotQ5_0(MemorySegment s, long base, int k, float[] x, int xo, float[] xs16, int xso) {
         FloatVector acc = FloatVector.zero(F);
         float offsets = 0;
         long b = base;
@@ -335,12 +335,12 @@ final class QuantizedRows {
             }
             float d = f16(s, b);
             acc = part.fma(FloatVector.broadcast(F, d), acc);
-            offsets += 16 * d * (xs16[y / 16] + xs16[y / 16 + 1]);
+            offsets += 16 * d * (xs16[xso + y / 16] + xs16[xso + y / 16 + 1]);
         }
         return acc.reduceLanes(VectorOperators.ADD) - offsets;
     }
 
-    private static float dotQ5K(MemorySegment s, long base, int k, float[] x, int xo, float[] xs16) {
+    private static float dotQ5K(MemorySegment s, long base, int k, float[] x, int xo, float[] xs16, int xso) {
         FloatVector acc = FloatVector.zero(F);
         float mins = 0;
         long b = base;
@@ -364,10 +364,98 @@ final class QuantizedRows {
                 acc = lo.fma(FloatVector.broadcast(F, d * scaleK4(s, b + 4, 2 * j)), acc);
                 acc = hi.fma(FloatVector.broadcast(F, d * scaleK4(s, b + 4, 2 * j + 1)), acc);
                 int g = (y + 64 * j) / 16;
-                mins += dmin * (minK4(s, b + 4, 2 * j) * (xs16[g] + xs16[g + 1])
-                        + minK4(s, b + 4, 2 * j + 1) * (xs16[g + 2] + xs16[g + 3]));
+                mins += dmin * (minK4(s, b + 4, 2 * j) * (xs16[xso + g] + xs16[xso + g + 1])
+                        + minK4(s, b + 4, 2 * j + 1) * (xs16[xso + g + 2] + xs16[xso + g + 3]));
             }
         }
         return acc.reduceLanes(VectorOperators.ADD) - mins;
+    }
+
+    /** Whether {@link #dot4} converts this type's blocks once for four input rows. */
+    static boolean fused4(DType t) {
+        return VECTOR && (t == DType.Q8_0 || t == DType.Q5_0);
+    }
+
+    /**
+     * Four dot products of one row with the input rows at {@code x[xo[i]..]} (sums16 at {@code xs16[xso[i]..]}) into
+     * {@code out[0..4)}: each block's weights are converted to floats once for the four (a batched decode step). The
+     * same operations in the same order as {@link #dot} for each input, so the results are identical.
+     */
+    static void dot4(DType t, MemorySegment s, long base, int k, float[] x, int[] xo, float[] xs16, int[] xso,
+            float[] out) {
+        switch (t) {
+            case Q8_0 -> dotQ8_0x4(s, base, k, x, xo[0], xo[1], xo[2], xo[3], out);
+            case Q5_0 -> dotQ5_0x4(s, base, k, x, xo[0], xo[1], xo[2], xo[3], xs16, xso, out);
+            default -> throw new IllegalArgumentException("no four-row dot product for " + t);
+        }
+    }
+
+    private static void dotQ8_0x4(MemorySegment s, long base, int k, float[] x, int x0, int x1, int x2, int x3,
+            float[] out) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        long b = base;
+        for (int y = 0; y < k; y += 32, b += 34) {
+            FloatVector p0 = FloatVector.zero(F), p1 = p0, p2 = p0, p3 = p0;
+            for (int l = 0; l < 32; l += L) {
+                FloatVector w = floats(ByteVector.fromMemorySegment(B, s, b + 2 + l, ByteOrder.LITTLE_ENDIAN));
+                p0 = w.fma(FloatVector.fromArray(F, x, x0 + y + l), p0);
+                p1 = w.fma(FloatVector.fromArray(F, x, x1 + y + l), p1);
+                p2 = w.fma(FloatVector.fromArray(F, x, x2 + y + l), p2);
+                p3 = w.fma(FloatVector.fromArray(F, x, x3 + y + l), p3);
+            }
+            FloatVector d = FloatVector.broadcast(F, f16(s, b));
+            a0 = p0.fma(d, a0);
+            a1 = p1.fma(d, a1);
+            a2 = p2.fma(d, a2);
+            a3 = p3.fma(d, a3);
+        }
+        out[0] = a0.reduceLanes(VectorOperators.ADD);
+        out[1] = a1.reduceLanes(VectorOperators.ADD);
+        out[2] = a2.reduceLanes(VectorOperators.ADD);
+        out[3] = a3.reduceLanes(VectorOperators.ADD);
+    }
+
+    private static void dotQ5_0x4(MemorySegment s, long base, int k, float[] x, int x0, int x1, int x2, int x3,
+            float[] xs16, int[] xso, float[] out) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        float o0 = 0, o1 = 0, o2 = 0, o3 = 0;
+        int s0 = xso[0], s1 = xso[1], s2 = xso[2], s3 = xso[3];
+        long b = base;
+        for (int y = 0; y < k; y += 32, b += 22) {
+            FloatVector p0 = FloatVector.zero(F), p1 = p0, p2 = p0, p3 = p0;
+            IntVector qh = IntVector.broadcast(I, s.get(INT, b + 2));
+            for (int l = 0; l < 16; l += L) {
+                IntVector q = ints(s, b + 6 + l);
+                IntVector shift = LANE.add(l);
+                IntVector h0 = qh.lanewise(VectorOperators.LSHR, shift).and(1).lanewise(VectorOperators.LSHL, 4);
+                IntVector h1 = qh.lanewise(VectorOperators.LSHR, shift.add(16)).and(1).lanewise(VectorOperators.LSHL, 4);
+                FloatVector lo = floats(q.and(0xF).or(h0));
+                FloatVector hi = floats(q.lanewise(VectorOperators.ASHR, 4).and(0xF).or(h1));
+                int yl = y + l;
+                p0 = lo.fma(FloatVector.fromArray(F, x, x0 + yl), p0);
+                p1 = lo.fma(FloatVector.fromArray(F, x, x1 + yl), p1);
+                p2 = lo.fma(FloatVector.fromArray(F, x, x2 + yl), p2);
+                p3 = lo.fma(FloatVector.fromArray(F, x, x3 + yl), p3);
+                p0 = hi.fma(FloatVector.fromArray(F, x, x0 + yl + 16), p0);
+                p1 = hi.fma(FloatVector.fromArray(F, x, x1 + yl + 16), p1);
+                p2 = hi.fma(FloatVector.fromArray(F, x, x2 + yl + 16), p2);
+                p3 = hi.fma(FloatVector.fromArray(F, x, x3 + yl + 16), p3);
+            }
+            float d = f16(s, b);
+            FloatVector dv = FloatVector.broadcast(F, d);
+            a0 = p0.fma(dv, a0);
+            a1 = p1.fma(dv, a1);
+            a2 = p2.fma(dv, a2);
+            a3 = p3.fma(dv, a3);
+            int g = y / 16;
+            o0 += 16 * d * (xs16[s0 + g] + xs16[s0 + g + 1]);
+            o1 += 16 * d * (xs16[s1 + g] + xs16[s1 + g + 1]);
+            o2 += 16 * d * (xs16[s2 + g] + xs16[s2 + g + 1]);
+            o3 += 16 * d * (xs16[s3 + g] + xs16[s3 + g + 1]);
+        }
+        out[0] = a0.reduceLanes(VectorOperators.ADD) - o0;
+        out[1] = a1.reduceLanes(VectorOperators.ADD) - o1;
+        out[2] = a2.reduceLanes(VectorOperators.ADD) - o2;
+        out[3] = a3.reduceLanes(VectorOperators.ADD) - o3;
     }
 }

@@ -134,6 +134,34 @@ class QuantizedTest {
         }
     }
 
+    /** A batched decode step of 2..9 rows gives each row exactly what it gets alone (same operations, same order). */
+    @ParameterizedTest
+    @EnumSource(names = {"Q8_0", "Q4_0", "Q5_0", "Q4_K", "Q5_K", "Q6_K"})
+    void smallBatchRowsEqualEachRowAlone(DType type) throws IOException {
+        float[] x = floats("x.f32");
+        Tensor w = bind(type);
+        ComputeQueue q = backend.newQueue();
+        float[][] alone = new float[N][];
+        for (int i = 0; i < N; i++) {
+            Tensor out = backend.allocate(1, M);
+            q.matmul(heap(backend, 1, K, java.util.Arrays.copyOfRange(x, i * K, (i + 1) * K)), w, null, out);
+            alone[i] = read(q, out);
+        }
+        for (int n = 2; n <= 9; n++) {
+            float[] rows = new float[n * K];
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(x, (i % N) * K, rows, i * K, K);
+            }
+            Tensor out = backend.allocate(n, M);
+            q.matmul(heap(backend, n, K, rows), w, null, out);
+            float[] batched = read(q, out);
+            for (int i = 0; i < n; i++) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(alone[i % N],
+                        java.util.Arrays.copyOfRange(batched, i * M, (i + 1) * M), type + " n=" + n + " row " + i);
+            }
+        }
+    }
+
     @Test
     void rowsOfPartialBlocksAreRejected() {
         MemorySegment s = arena.allocate(DType.Q4_K.blockBytes());

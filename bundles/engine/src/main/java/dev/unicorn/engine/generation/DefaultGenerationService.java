@@ -1,45 +1,102 @@
 package dev.unicorn.engine.generation;
 
-import java.util.Arrays;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
-import dev.unicorn.api.generation.FinishReason;
 import dev.unicorn.api.generation.Generation;
 import dev.unicorn.api.generation.GenerationListener;
 import dev.unicorn.api.generation.GenerationRequest;
-import dev.unicorn.api.generation.GenerationResult;
 import dev.unicorn.api.generation.GenerationService;
 import dev.unicorn.api.generation.GenerationStatistics;
-import dev.unicorn.api.generation.TokenConstraint;
-import dev.unicorn.api.generation.TokenLogprobs;
 import dev.unicorn.api.generation.Sampler;
 import dev.unicorn.api.generation.SamplingParameters;
-import dev.unicorn.api.model.InferenceSession;
 import dev.unicorn.api.model.Model;
 import dev.unicorn.api.model.ModelException;
 
-/** Runs each generation on its own thread: prompt in one batch, then one token at a time through the KV cache. */
-@Component
+/**
+ * Continuous batching: the generations of one model share it through one {@link ModelScheduler} thread, which
+ * decodes every running sequence of the model in one batched forward step; each sequence has its own KV cache,
+ * sampler and stop logic. At most {@code maxRunningPerModel} sequences of a model run at once; further requests wait,
+ * at most {@code maxWaiting} over all models, and beyond that {@link #generate} is rejected. Each generation's
+ * listener is called on a delivery thread of its own ({@link Delivery}): a slow listener pauses only its own
+ * sequence, and one that throws ends only its own generation.
+ */
+@Component(configurationPid = DefaultGenerationService.PID)
+@Designate(ocd = DefaultGenerationService.Config.class)
 public final class DefaultGenerationService implements GenerationService {
-    private final ExecutorService executor = Executors.newThreadPerTaskExecutor(
-            Thread.ofPlatform().name("unicorn-generation-", 0).daemon(true).factory());
-    private final Set<Run> running = ConcurrentHashMap.newKeySet();
+    static final String PID = "dev.unicorn.generation";
+
+    @ObjectClassDefinition(name = "Unicorn generation service")
+    public @interface Config {
+        @AttributeDefinition(description = "Sequences of one model decoded together in each batched step", min = "1")
+        int maxRunningPerModel() default 8;
+
+        @AttributeDefinition(description = "Requests waiting for a free slot, over all models; more are rejected",
+                min = "1")
+        int maxWaiting() default 64;
+    }
+
+    private final int maxRunningPerModel;
+    private final int maxWaiting;
+    final Object lock = new Object();
+    /** Guarded by {@link #lock}. */
+    private final Map<Model, ModelScheduler> schedulers = new IdentityHashMap<>();
+    /** Guarded by {@link #lock}. */
+    private int waiting;
+    private boolean stopped;
+    private final AtomicInteger running = new AtomicInteger();
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong promptTokens = new AtomicLong();
     private final AtomicLong generatedTokens = new AtomicLong();
+    private final ThroughputWindow throughput = new ThroughputWindow(System.nanoTime());
 
+    /** A service with the defaults: 8 running sequences per model, 64 waiting requests. */
+    public DefaultGenerationService() {
+        this(8, 64);
+    }
+
+    @Activate
+    public DefaultGenerationService(Config config) {
+        this(config.maxRunningPerModel(), config.maxWaiting());
+    }
+
+    public DefaultGenerationService(int maxRunningPerModel, int maxWaiting) {
+        if (maxRunningPerModel < 1 || maxWaiting < 1) {
+            throw new IllegalArgumentException(PID + ": maxRunningPerModel (" + maxRunningPerModel
+                    + ") and maxWaiting (" + maxWaiting + ") must be at least 1");
+        }
+        this.maxRunningPerModel = maxRunningPerModel;
+        this.maxWaiting = maxWaiting;
+    }
+
+    /** Ends every generation (exceptionally) and waits for the scheduler threads to exit. */
     @Deactivate
-    void deactivate() {
-        executor.shutdownNow();
+    public void deactivate() {
+        List<ModelScheduler> all;
+        synchronized (lock) {
+            stopped = true;
+            all = List.copyOf(schedulers.values());
+            for (ModelScheduler s : all) {
+                s.stop(new IllegalStateException("the generation service was stopped"));
+                s.wake();
+            }
+        }
+        for (ModelScheduler s : all) {
+            awaitExit(s);
+        }
     }
 
     @Override
@@ -62,141 +119,97 @@ public final class DefaultGenerationService implements GenerationService {
             throw new IllegalArgumentException("the prompt has " + prompt.length + " tokens; the model's context is "
                     + context);
         }
-        Run run = new Run(model, request, listener);
-        running.add(run);
-        executor.execute(run);
-        return run;
+        synchronized (lock) {
+            if (stopped) {
+                throw new RejectedExecutionException("the generation service is stopped");
+            }
+            if (waiting >= maxWaiting) {
+                throw new RejectedExecutionException(waiting + " requests are already waiting for a free slot, the "
+                        + "most " + PID + " maxWaiting allows; retry later");
+            }
+            ModelScheduler scheduler = schedulers.get(model);
+            boolean fresh = scheduler == null;
+            if (fresh) {
+                scheduler = new ModelScheduler(this, model, maxRunningPerModel);
+                schedulers.put(model, scheduler);
+            }
+            Sequence sequence = new Sequence(scheduler, model, request, listener);
+            scheduler.waiting.add(sequence);
+            waiting++;
+            if (fresh) {
+                scheduler.start();
+            } else {
+                scheduler.wake();
+            }
+            return sequence;
+        }
     }
 
     @Override
     public void release(Model model) {
-        for (Run run : running) {
-            if (run.model == model) {
-                run.released = true;
-                run.cancel();
+        ModelScheduler scheduler;
+        synchronized (lock) {
+            scheduler = schedulers.remove(model);
+            if (scheduler == null) {
+                return;
             }
+            scheduler.stop(new ModelException(model.location().getFileName() + " was unloaded during the generation"));
+            scheduler.wake();
         }
-        for (Run run : running) {
-            if (run.model == model) {
-                run.result.handle((r, t) -> null).toCompletableFuture().join();
-            }
+        awaitExit(scheduler);
+    }
+
+    private static void awaitExit(ModelScheduler scheduler) {
+        if (scheduler.onSchedulerThread()) {
+            return; // called on the scheduler thread itself: it stops at its next iteration
+        }
+        try {
+            scheduler.exited().get(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the scheduler of " + scheduler.modelLocation()
+                    + " did not stop within 60 s (a forward step still running?)", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            // it failed, but it has exited
         }
     }
 
     @Override
     public GenerationStatistics statistics() {
-        return new GenerationStatistics(running.size(), 0, completed.get(), promptTokens.get(), generatedTokens.get(),
-                0);
+        int w;
+        synchronized (lock) {
+            w = waiting;
+        }
+        return new GenerationStatistics(running.get(), w, completed.get(), promptTokens.get(), generatedTokens.get(),
+                throughput.perSecond(System.nanoTime()));
     }
 
-    private final class Run implements Generation, Runnable {
-        private final Model model;
-        private final GenerationRequest request;
-        private final GenerationListener listener;
-        private final CompletableFuture<GenerationResult> result = new CompletableFuture<>();
-        private volatile boolean cancelled;
-        private volatile boolean released;
-
-        Run(Model model, GenerationRequest request, GenerationListener listener) {
-            this.model = model;
-            this.request = request;
-            this.listener = listener;
-        }
-
-        @Override
-        public void cancel() {
-            cancelled = true;
-        }
-
-        @Override
-        public CompletionStage<GenerationResult> result() {
-            return result;
-        }
-
-        @Override
-        public void run() {
-            try {
-                GenerationResult r = generate();
-                if (released) {
-                    throw new ModelException(model.location().getFileName() + " was unloaded during the generation");
-                }
-                result.complete(r);
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            } finally {
-                running.remove(this);
-                completed.incrementAndGet();
-            }
-        }
-
-        private GenerationResult generate() {
-            int[] prompt = request.promptIds();
-            int context = model.network().info().contextLength();
-            int capacity = Math.min(context, prompt.length + Math.max(1, request.maxTokens()));
-            Set<Integer> stops = request.ignoreStopTokens() ? Set.of() : model.stopTokenIds();
-            Sampler sampler = newSampler(request.sampling());
-            TextStream text = new TextStream(model.tokenizer().orElse(null), request.stopStrings());
-            float[] logits = new float[model.network().info().vocabularySize()];
-            int[] history = Arrays.copyOf(prompt, capacity + 1);
-            int length = prompt.length;
-            int[] next = new int[1];
-            TokenConstraint constraint = request.constraint();
-            float[] raw = request.topLogprobs() >= 0 ? new float[logits.length] : null;
-            FinishReason reason = FinishReason.LENGTH;
-            int steps = 0;
-            long promptNanos;
-            long start;
-            try (InferenceSession session = model.network().newSession(capacity)) {
-                long t0 = System.nanoTime();
-                session.append(prompt, prompt.length, logits, false);
-                start = System.nanoTime();
-                promptNanos = start - t0;
-                promptTokens.addAndGet(prompt.length);
-                for (int produced = 0; produced < request.maxTokens(); produced++) {
-                    if (cancelled) {
-                        reason = FinishReason.CANCELLED;
-                        break;
-                    }
-                    if (raw != null) {
-                        System.arraycopy(logits, 0, raw, 0, logits.length);
-                    }
-                    if (constraint != null) {
-                        constraint.mask(logits);
-                    }
-                    int token = sampler.sample(logits, history, length, prompt.length);
-                    if (stops.contains(token) && (constraint == null || constraint.complete())) {
-                        reason = FinishReason.STOP;
-                        break;
-                    }
-                    history[length++] = token;
-                    generatedTokens.incrementAndGet();
-                    String piece = text.push(token);
-                    TokenLogprobs lp = raw == null ? null : Logprobs.of(raw, token, request.topLogprobs());
-                    listener.onToken(token, piece, lp);
-                    if (constraint != null) {
-                        constraint.accept(token);
-                    }
-                    if (text.stopped() || (constraint != null && constraint.complete())) {
-                        reason = FinishReason.STOP;
-                        break;
-                    }
-                    if (produced + 1 == request.maxTokens() || session.position() + 1 > session.capacity()) {
-                        break;
-                    }
-                    next[0] = token;
-                    session.append(next, 1, logits, false);
-                    steps++;
-                }
-            }
-            long decodeNanos = System.nanoTime() - start;
-            String rest = text.finish();
-            if (!rest.isEmpty()) {
-                listener.onToken(-1, rest);
-            }
-            GenerationResult r = new GenerationResult(Arrays.copyOfRange(history, prompt.length, length), text.text(),
-                    reason, prompt.length, promptNanos, steps, decodeNanos);
-            listener.onComplete(r);
-            return r;
-        }
+    /** Under the lock: the scheduler has no more work, or failed; a new request starts a new one. */
+    void detach(ModelScheduler scheduler, Model model) {
+        schedulers.remove(model, scheduler);
     }
+
+    /** Under the lock. */
+    void waitingChanged(int delta) {
+        waiting += delta;
+    }
+
+    void runningChanged(int delta) {
+        running.addAndGet(delta);
+    }
+
+    void completed() {
+        completed.incrementAndGet();
+    }
+
+    void promptTokens(int n) {
+        promptTokens.addAndGet(n);
+    }
+
+    void generated(int n) {
+        generatedTokens.addAndGet(n);
+        throughput.add(System.nanoTime(), n);
+    }
+
 }

@@ -1,9 +1,7 @@
 package dev.unicorn.engine.transformer;
 
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 
 import dev.unicorn.api.backend.AttentionSpec;
 import dev.unicorn.api.backend.ComputeBackend;
@@ -13,46 +11,43 @@ import dev.unicorn.api.model.InferenceSession;
 import dev.unicorn.api.model.ModelException;
 
 /**
- * One sequence through a {@link DecoderModel}: its KV cache and working tensors, and the forward pass. Prompts are
- * processed in batches of up to {@link #MAX_BATCH} tokens; working tensors are allocated once per batch size and
- * reused, so decoding allocates nothing per token.
+ * One sequence through a {@link DecoderModel}: its KV cache, and a {@link ForwardPass} of its own for appends.
+ * Prompts are processed in batches of up to {@link #MAX_BATCH} tokens; working tensors are allocated once for the
+ * largest batch and reused, so decoding allocates nothing per token. In a batched decode step
+ * ({@link DecoderModel#decode}) the model's pass runs the layers and the session only stores its row's keys and
+ * values and attends over its own cache ({@link #attend}).
  * <p>A sliding-window layer caches only the last {@code window + batch - 1} positions, in a ring (position
  * {@code p} at row {@code p % rows}): a batch writes its keys before its queries read, so the ring must still hold
  * the oldest key the batch's first query sees. Batches are capped at the smallest window, so a ring never exceeds
  * {@code 2·window - 1} rows, and with windows of {@value #MAX_BATCH} or more it is {@code window + 255} rows.
  */
-final class DecoderSession implements InferenceSession {
+final class DecoderSession implements InferenceSession, ForwardPass.KvAttention {
     static final int MAX_BATCH = 256;
 
+    private final DecoderModel model;
     private final DecoderSpec spec;
-    private final DecoderWeights weights;
-    private final ComputeBackend backend;
-    private final ComputeQueue queue;
     private final int capacity;
     private final int batch;
     private final int[] ringRows;
     private final List<Tensor> keyCache = new ArrayList<>();
     private final List<Tensor> valueCache = new ArrayList<>();
-    private final Map<RopeFrequencies, float[][]> angles = new IdentityHashMap<>();
     private final List<Tensor> owned = new ArrayList<>();
-    private Work work;
+    private final ForwardPass pass;
+    private final int[] rowPositions;
     private int position;
+    private boolean closed;
 
-    /** Working tensors for batches of up to {@code rows} tokens. */
-    private record Work(int rows, Tensor x, Tensor h, Tensor q, Tensor k, Tensor v, Tensor attended, Tensor projected,
-            Tensor gate, Tensor up, Tensor logits, int logitRows) {
-    }
-
-    DecoderSession(DecoderSpec spec, DecoderWeights weights, ComputeBackend backend, int capacity) {
+    DecoderSession(DecoderModel model, DecoderSpec spec, DecoderWeights weights, ComputeBackend backend,
+            int capacity) {
+        this.model = model;
         this.spec = spec;
-        this.weights = weights;
-        this.backend = backend;
         this.capacity = capacity;
-        this.queue = backend.newQueue();
+        this.pass = new ForwardPass(spec, weights, backend);
         int kvWidth = spec.kvHeads() * spec.headDim();
         int smallestWindow = spec.layers().stream().mapToInt(LayerSpec::window).filter(w -> w > 0).min()
                 .orElse(MAX_BATCH);
         this.batch = Math.min(MAX_BATCH, smallestWindow);
+        this.rowPositions = new int[batch];
         this.ringRows = new int[spec.layerCount()];
         try {
             for (int l = 0; l < spec.layerCount(); l++) {
@@ -105,6 +100,9 @@ final class DecoderSession implements InferenceSession {
 
     @Override
     public void append(int[] tokens, int count, float[] logits, boolean allPositions) {
+        if (closed) {
+            throw new ModelException("the session is closed");
+        }
         if (count <= 0 || count > tokens.length) {
             throw new IllegalArgumentException("count " + count + " must be in 1.." + tokens.length);
         }
@@ -138,125 +136,75 @@ final class DecoderSession implements InferenceSession {
     }
 
     private void forward(int[] ids, int n, float[] logitsOut, int logitsOffset, boolean allPositions) {
-        Work w = work(n, allPositions ? n : 1);
-        Tensor x = w.x.rows(0, n);
-        Tensor h = w.h.rows(0, n);
-        Tensor q = w.q.rows(0, n);
-        Tensor k = w.k.rows(0, n);
-        Tensor v = w.v.rows(0, n);
-        Tensor attended = w.attended.rows(0, n);
-        Tensor projected = w.projected.rows(0, n);
-        Tensor gate = w.gate.rows(0, n);
-        Tensor up = w.up.rows(0, n);
-
-        queue.embed(weights.embedding(), ids, n, x);
-        if (spec.embeddingScale() != 1f) {
-            queue.scale(x, spec.embeddingScale());
+        for (int i = 0; i < n; i++) {
+            rowPositions[i] = position + i;
         }
-        float eps = spec.normEps();
-        float offset = spec.normWeightOffset();
-        for (int l = 0; l < spec.layerCount(); l++) {
-            LayerSpec ls = spec.layers().get(l);
-            LayerWeights lw = weights.layers().get(l);
-            queue.rmsNorm(x, lw.attentionNorm(), eps, offset, h);
-            queue.matmul(h, lw.q(), lw.qBias(), q);
-            queue.matmul(h, lw.k(), lw.kBias(), k);
-            queue.matmul(h, lw.v(), lw.vBias(), v);
-            if (lw.qNorm() != null) {
-                queue.rmsNorm(q, lw.qNorm(), eps, offset, q);
-                queue.rmsNorm(k, lw.kNorm(), eps, offset, k);
-            }
-            float[][] cs = angles(ls.rope(), n);
-            queue.rope(q, spec.headDim(), ls.rope().rotaryDim(), cs[0], cs[1]);
-            queue.rope(k, spec.headDim(), ls.rope().rotaryDim(), cs[0], cs[1]);
-            Tensor keys = keyCache.get(l);
-            Tensor values = valueCache.get(l);
-            int ring = ringRows[l];
-            if (ring == 0) {
-                queue.copyRows(k, keys, position);
-                queue.copyRows(v, values, position);
-                keys = keys.rows(0, position + n);
-                values = values.rows(0, position + n);
-            } else {
-                int row = position % ring;
-                int before = Math.min(n, ring - row);
-                queue.copyRows(before == n ? k : k.rows(0, before), keys, row);
-                queue.copyRows(before == n ? v : v.rows(0, before), values, row);
-                if (before < n) {
-                    queue.copyRows(k.rows(before, n - before), keys, 0);
-                    queue.copyRows(v.rows(before, n - before), values, 0);
-                }
-            }
-            queue.attention(q, keys, values, new AttentionSpec(spec.heads(), spec.kvHeads(), spec.headDim(),
-                    spec.attentionScale(), position, ls.window(), spec.attentionSoftCap(), ring), attended);
-            queue.matmul(attended, lw.o(), lw.oBias(), projected);
-            if (lw.attentionOutputNorm() != null) {
-                queue.rmsNorm(projected, lw.attentionOutputNorm(), eps, offset, projected);
-            }
-            queue.add(x, projected, x);
-            queue.rmsNorm(x, lw.mlpNorm(), eps, offset, h);
-            queue.matmul(h, lw.gate(), null, gate);
-            queue.matmul(h, lw.up(), null, up);
-            queue.gatedActivation(spec.activation(), gate, up, gate);
-            queue.matmul(gate, lw.down(), null, projected);
-            if (lw.mlpOutputNorm() != null) {
-                queue.rmsNorm(projected, lw.mlpOutputNorm(), eps, offset, projected);
-            }
-            queue.add(x, projected, x);
-        }
+        pass.layers(ids, n, rowPositions, this);
         position += n;
         if (logitsOut == null) {
-            queue.finish();
+            pass.queue().finish();
             return;
         }
-        Tensor last = allPositions ? h : h.rows(n - 1, 1);
-        Tensor normed = allPositions ? x : x.rows(n - 1, 1);
-        queue.rmsNorm(normed, weights.finalNorm(), eps, offset, last);
-        Tensor logits = w.logits.rows(0, allPositions ? n : 1);
-        queue.matmul(last, weights.outputHead(), null, logits);
-        if (spec.finalSoftCap() > 0) {
-            queue.softCap(logits, spec.finalSoftCap());
-        }
-        queue.read(logits, logitsOut, logitsOffset);
+        Tensor logits = allPositions ? pass.logits(0, n) : pass.logits(n - 1, 1);
+        pass.queue().read(logits, logitsOut, logitsOffset);
     }
 
-    private float[][] angles(RopeFrequencies rope, int n) {
-        float[][] cs = angles.computeIfAbsent(rope, r -> new float[2][MAX_BATCH * r.rotaryDim() / 2]);
-        rope.angles(position, n, cs[0], cs[1]);
-        return cs;
-    }
-
-    /** Working tensors big enough for {@code n} rows and {@code logitRows} rows of logits. */
-    private Work work(int n, int logitRows) {
-        if (work != null && work.rows >= n && work.logitRows >= logitRows) {
-            return work;
-        }
-        int rows = Math.max(n, work == null ? 1 : work.rows);
-        int lr = Math.max(logitRows, work == null ? 1 : work.logitRows);
-        if (work != null) {
-            for (Tensor t : List.of(work.x, work.h, work.q, work.k, work.v, work.attended, work.projected, work.gate,
-                    work.up, work.logits)) {
-                owned.remove(t);
-                t.close();
+    /**
+     * Writes the keys and values of {@code q.rows()} new positions from {@link #position()} into this session's
+     * cache and computes their attention; the caller advances the position after the last layer.
+     */
+    @Override
+    public void attend(ComputeQueue queue, int layer, Tensor q, Tensor k, Tensor v, Tensor out) {
+        int n = (int) q.rows();
+        Tensor keys = keyCache.get(layer);
+        Tensor values = valueCache.get(layer);
+        int ring = ringRows[layer];
+        if (ring == 0) {
+            queue.copyRows(k, keys, position);
+            queue.copyRows(v, values, position);
+        } else {
+            int row = position % ring;
+            int before = Math.min(n, ring - row);
+            queue.copyRows(before == n ? k : k.rows(0, before), keys, row);
+            queue.copyRows(before == n ? v : v.rows(0, before), values, row);
+            if (before < n) {
+                queue.copyRows(k.rows(before, n - before), keys, 0);
+                queue.copyRows(v.rows(before, n - before), values, 0);
             }
         }
-        int qWidth = spec.heads() * spec.headDim();
-        int kvWidth = spec.kvHeads() * spec.headDim();
-        work = new Work(rows, own(backend.allocate(rows, spec.hiddenSize())), own(backend.allocate(rows, spec.hiddenSize())),
-                own(backend.allocate(rows, qWidth)), own(backend.allocate(rows, kvWidth)),
-                own(backend.allocate(rows, kvWidth)), own(backend.allocate(rows, qWidth)),
-                own(backend.allocate(rows, spec.hiddenSize())), own(backend.allocate(rows, spec.intermediateSize())),
-                own(backend.allocate(rows, spec.intermediateSize())), own(backend.allocate(lr, spec.vocabularySize())),
-                lr);
-        return work;
+        // A linear cache is passed whole: query row i reads only rows up to position + i.
+        queue.attention(q, keys, values, new AttentionSpec(spec.heads(), spec.kvHeads(), spec.headDim(),
+                spec.attentionScale(), position, spec.layers().get(layer).window(), spec.attentionSoftCap(), ring),
+                out);
+    }
+
+    /** Checks that one more token fits, for a batched decode step. */
+    void checkRoomForOne(int index) {
+        if (closed) {
+            throw new ModelException("session " + index + " of the batch is closed");
+        }
+        if (position + 1 > capacity) {
+            throw new ModelException("context full: session " + index + " of the batch holds " + position
+                    + " tokens, its capacity");
+        }
+    }
+
+    /** Moves past the token a batched decode step appended. */
+    void advance() {
+        position++;
+    }
+
+    DecoderModel model() {
+        return model;
     }
 
     @Override
     public void close() {
+        closed = true;
+        pass.close();
         owned.forEach(Tensor::close);
         owned.clear();
         keyCache.clear();
         valueCache.clear();
-        work = null;
     }
 }

@@ -42,4 +42,17 @@ public final class RopeFrequencies {
             }
         }
     }
+
+    /** As {@link #angles(int, int, float[], float[])} for rows at any positions: row {@code r} at {@code positions[r]}. */
+    void angles(int[] positions, int count, float[] cos, float[] sin) {
+        int half = inverse.length;
+        for (int p = 0; p < count; p++) {
+            float pos = positions[p];
+            for (int i = 0; i < half; i++) {
+                float angle = pos * inverse[i];
+                cos[p * half + i] = (float) Math.cos(angle);
+                sin[p * half + i] = (float) Math.sin(angle);
+            }
+        }
+    }
 }

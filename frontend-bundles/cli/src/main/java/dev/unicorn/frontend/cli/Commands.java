@@ -52,7 +52,7 @@ public final class Commands {
                        [--top-k K] [--top-p P] [--min-p P] [--repetition-penalty R] [--presence-penalty P]
                        [--frequency-penalty F] [--stop TEXT]... [--print-ids] [--ignore-eos] [--raw] [--backend ID]
               logits   --model DIR --ids 1,2,3 --out FILE.safetensors [--backend ID]
-              bench    --model DIR [--prompt-tokens N] [--gen-tokens N] [--reps N] [--backend ID]
+              bench    --model DIR [--prompt-tokens N] [--gen-tokens N] [--reps N] [--streams 1,4,8] [--backend ID]
               render-chat --model DIR --request FILE.json
                        prints the prompt the model's chat template renders from the request's messages
               shell    an interactive Gogo shell (commands: unicorn:generate, unicorn:logits, unicorn:bench,
@@ -123,7 +123,7 @@ public final class Commands {
         SamplingParameters sampling = sampling(a);
         int maxTokens = a.integer("max-tokens", 256, 0);
         boolean printIds = a.flag("print-ids");
-        try (ModelLease lease = load(a)) {
+        try (CommandModel lease = load(a)) {
             Model model = lease.model();
             int[] prompt;
             if (a.has("ids")) {
@@ -163,7 +163,7 @@ public final class Commands {
         Arguments a = new Arguments("logits", args, Set.of("model", "ids", "out", "backend"), Set.of());
         int[] ids = a.ids("ids");
         Path file = Path.of(a.string("out"));
-        try (ModelLease lease = load(a)) {
+        try (CommandModel lease = load(a)) {
             Model model = lease.model();
             int vocab = model.network().info().vocabularySize();
             float[] logits = new float[ids.length * vocab];
@@ -177,18 +177,23 @@ public final class Commands {
     }
 
     private int bench(List<String> args, PrintStream out) throws Exception {
-        Arguments a = new Arguments("bench", args, Set.of("model", "prompt-tokens", "gen-tokens", "reps", "backend"),
-                Set.of());
+        Arguments a = new Arguments("bench", args, Set.of("model", "prompt-tokens", "gen-tokens", "reps", "backend",
+                "streams"), Set.of());
         int promptTokens = a.integer("prompt-tokens", 128, 1);
         int genTokens = a.integer("gen-tokens", 64, 1);
         int reps = a.integer("reps", 3, 1);
-        try (ModelLease lease = load(a)) {
+        int[] streams = a.has("streams") ? streamCounts(a.string("streams")) : null;
+        try (CommandModel lease = load(a)) {
             Model model = lease.model();
             var info = model.network().info();
             SplittableRandom random = new SplittableRandom(42);
             out.printf(Locale.ROOT, "model: %s (%s, %,d parameters, %.1f MiB of weights), backend %s%n",
                     model.location(), info.architecture(), info.parameterCount(), info.weightBytes() / 1048576.0,
                     model.backendId());
+            if (streams != null) {
+                benchStreams(model, streams, promptTokens, genTokens, random, out);
+                return 0;
+            }
             out.println("| run | prompt tokens | prefill tokens/s | generated | decode tokens/s |");
             out.println("|---|---|---|---|---|");
             double[] prefill = new double[reps];
@@ -211,6 +216,73 @@ public final class Commands {
             out.printf(Locale.ROOT, "| median | %d | %.1f | %d | %.2f |%n", promptTokens, prefill[reps / 2], genTokens,
                     decode[reps / 2]);
             return 0;
+        }
+    }
+
+    private static int[] streamCounts(String text) {
+        String[] parts = text.split(",");
+        int[] counts = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                counts[i] = Integer.parseInt(parts[i].trim());
+            } catch (NumberFormatException e) {
+                counts[i] = 0;
+            }
+            if (counts[i] < 1) {
+                throw new Arguments.UsageException("bench: --streams takes stream counts of at least 1 like 1,4,8, "
+                        + "got '" + parts[i] + "' in '" + text + "'");
+            }
+        }
+        return counts;
+    }
+
+    /**
+     * Concurrent greedy generations through the generation service (continuous batching): per stream count, the
+     * aggregate rate counts every stream's tokens after its first one, from the first stream's first token to the
+     * last stream's last token; per stream is the median of each generation's own decode rate.
+     */
+    private void benchStreams(Model model, int[] streams, int promptTokens, int genTokens, SplittableRandom random,
+            PrintStream out) throws Exception {
+        int vocab = model.network().info().vocabularySize();
+        await(generation.generate(model, new GenerationRequest(random.ints(promptTokens, 0, vocab).toArray(), 4,
+                SamplingParameters.GREEDY, List.of(), true), (id, text) -> { }).result()); // warm-up
+        out.printf(Locale.ROOT, "prompt %d random tokens, %d generated per stream, greedy, stop tokens ignored%n",
+                promptTokens, genTokens);
+        out.println("| streams | aggregate decode tokens/s | per-stream tokens/s | wall time s |");
+        out.println("|---|---|---|---|");
+        for (int count : streams) {
+            java.util.concurrent.atomic.AtomicLongArray first = new java.util.concurrent.atomic.AtomicLongArray(count);
+            java.util.concurrent.atomic.AtomicLongArray last = new java.util.concurrent.atomic.AtomicLongArray(count);
+            List<java.util.concurrent.CompletionStage<GenerationResult>> runs = new java.util.ArrayList<>();
+            long start = System.nanoTime();
+            for (int i = 0; i < count; i++) {
+                int stream = i;
+                GenerationRequest request = new GenerationRequest(random.ints(promptTokens, 0, vocab).toArray(),
+                        genTokens, SamplingParameters.GREEDY, List.of(), true);
+                runs.add(generation.generate(model, request, (id, text) -> {
+                    long now = System.nanoTime();
+                    first.compareAndSet(stream, 0, now);
+                    last.set(stream, now);
+                }).result());
+            }
+            double[] perStream = new double[count];
+            long decoded = 0;
+            for (int i = 0; i < count; i++) {
+                GenerationResult r = await(runs.get(i));
+                perStream[i] = r.decodeTokensPerSecond();
+                decoded += Math.max(0, r.tokenIds().length - 1);
+            }
+            long wall = System.nanoTime() - start;
+            long from = Long.MAX_VALUE;
+            long to = 0;
+            for (int i = 0; i < count; i++) {
+                from = Math.min(from, first.get(i));
+                to = Math.max(to, last.get(i));
+            }
+            Arrays.sort(perStream);
+            out.printf(Locale.ROOT, "| %d | %.1f | %.2f | %.2f |%n", count, to > from ? decoded * 1e9 / (to - from) : 0,
+                    perStream[count / 2], wall / 1e9);
+            out.flush();
         }
     }
 
@@ -300,17 +372,18 @@ public final class Commands {
         return chatTemplates.open(model, Map.of());
     }
 
-    /** A model for one command: a registered id is borrowed and stays loaded; a path is loaded, then closed. */
-    private record ModelLease(Model model, boolean loadedHere) implements AutoCloseable {
+    /**
+     * A model for one command: a loaded model of the registry is held by a lease and stays loaded; a path is loaded
+     * for the command alone, then closed.
+     */
+    private record CommandModel(Model model, AutoCloseable release) implements AutoCloseable {
         @Override
-        public void close() {
-            if (loadedHere) {
-                model.close();
-            }
+        public void close() throws Exception {
+            release.close();
         }
     }
 
-    private ModelLease load(Arguments a) {
+    private CommandModel load(Arguments a) {
         String model = a.string("model", System.getProperty(DEFAULT_MODEL));
         if (model == null || model.isBlank()) {
             throw new Arguments.UsageException("--model DIR|FILE|ID is required (no default model is installed)");
@@ -323,9 +396,11 @@ public final class Commands {
                 throw new Arguments.UsageException("model '" + model + "' is loaded on backend " + m.backendId()
                         + ", not " + backend);
             }
-            return new ModelLease(m, false);
+            dev.unicorn.api.model.ModelLease lease = registry.acquire(model);
+            return new CommandModel(lease.model().model(), lease);
         }
-        return new ModelLease(loader.load(Path.of(model), backend), true);
+        Model loaded = loader.load(Path.of(model), backend);
+        return new CommandModel(loaded, loaded);
     }
 
     private static Tokenizer tokenizer(Model model) {
