@@ -23,6 +23,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.unicorn.api.generation.GenerationService;
+import dev.unicorn.api.generation.GenerationStatistics;
 import dev.unicorn.api.model.ModelRegistry;
 import dev.unicorn.api.model.RegisteredModel;
 
@@ -41,14 +43,17 @@ final class ApiHandler extends Handler.Abstract {
     private final ModelRegistry registry;
     private final Completions completions;
     private final ModelStatus status;
+    private final GenerationService generation;
 
     /** Which models are still loading (503 until they are there). */
     interface ModelStatus {
         boolean loading(String id);
     }
 
-    ApiHandler(ServerSettings settings, ModelRegistry registry, Completions completions, ModelStatus status) {
+    ApiHandler(ServerSettings settings, ModelRegistry registry, GenerationService generation, Completions completions,
+            ModelStatus status) {
         this.settings = settings;
+        this.generation = generation;
         this.registry = registry;
         this.completions = completions;
         this.status = status;
@@ -154,6 +159,9 @@ final class ApiHandler extends Handler.Abstract {
     private void health(Exchange out) throws IOException {
         boolean loading = registry.list().isEmpty();
         ObjectNode body = Completions.JSON.createObjectNode().put("status", loading ? "loading" : "ok");
+        GenerationStatistics stats = generation.statistics();
+        body.putObject("generations").put("running", stats.running()).put("waiting", stats.waiting())
+                .put("completed", stats.completed());
         out.json(loading ? 503 : 200, body);
     }
 

@@ -38,7 +38,7 @@ final class OpenAiServer implements AutoCloseable {
         server.addConnector(connector);
         ApiHandler[] handler = new ApiHandler[1];
         Completions completions = new Completions(generation, f -> handler[0].find(f), structuredOutput);
-        handler[0] = new ApiHandler(settings, registry, completions, loading::contains);
+        handler[0] = new ApiHandler(settings, registry, generation, completions, loading::contains);
         server.setHandler(handler[0]);
         server.setErrorHandler(new JsonErrorHandler());
         server.setStopAtShutdown(false);
