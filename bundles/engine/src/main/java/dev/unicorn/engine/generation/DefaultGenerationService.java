@@ -27,11 +27,15 @@ import dev.unicorn.api.model.InferenceSession;
 import dev.unicorn.api.model.Model;
 import dev.unicorn.api.model.ModelException;
 
-/** Runs each generation on its own thread: prompt in one batch, then one token at a time through the KV cache. */
+/**
+ * Runs generations one after the other on one thread: prompt in one batch, then one token at a time through the KV
+ * cache. One at a time because the CPU backend's worker pool runs one kernel at a time: two generations stepping
+ * concurrently (two server requests, n > 1) corrupt each other's kernels. The batching scheduler replaces this.
+ */
 @Component
 public final class DefaultGenerationService implements GenerationService {
-    private final ExecutorService executor = Executors.newThreadPerTaskExecutor(
-            Thread.ofPlatform().name("unicorn-generation-", 0).daemon(true).factory());
+    private final ExecutorService executor = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("unicorn-generation").daemon(true).factory());
     private final Set<Run> running = ConcurrentHashMap.newKeySet();
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong promptTokens = new AtomicLong();
