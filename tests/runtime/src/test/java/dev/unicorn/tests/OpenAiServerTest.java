@@ -503,7 +503,8 @@ class OpenAiServerTest {
             socket.getOutputStream().flush();
             socket.shutdownOutput();
             String reply = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(reply.isEmpty() || reply.startsWith("HTTP/1.1 400"), reply);
+            assertTrue(reply.startsWith("HTTP/1.1 400"), reply);
+            assertOpenAiError(400, reply.substring(reply.indexOf("\r\n\r\n") + 4), null);
         }
         assertStillServing();
     }
