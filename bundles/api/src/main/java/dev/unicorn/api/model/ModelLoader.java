@@ -15,4 +15,12 @@ public interface ModelLoader {
      * @throws ModelException naming what is missing or wrong
      */
     Model load(Path location, String backendId);
+
+    /**
+     * Estimates the memory the model at {@code location} needs for {@code contextTokens} tokens of KV cache, from its
+     * config and tensor sizes, without binding any weight.
+     *
+     * @throws ModelException when the location holds no model this runtime can read
+     */
+    MemoryEstimate estimate(Path location, int contextTokens);
 }

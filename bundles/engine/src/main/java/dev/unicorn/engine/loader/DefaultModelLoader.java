@@ -18,6 +18,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import dev.unicorn.api.backend.ComputeBackend;
 import dev.unicorn.api.model.LoadedModel;
+import dev.unicorn.api.model.MemoryEstimate;
 import dev.unicorn.api.model.Model;
 import dev.unicorn.api.model.ModelArchitecture;
 import dev.unicorn.api.model.ModelConfig;
@@ -100,35 +101,11 @@ public final class DefaultModelLoader implements ModelLoader {
 
     @Override
     public Model load(Path location, String backendId) {
-        if (!Files.exists(location)) {
-            throw new ModelException(location + ": no such model folder or file");
-        }
         ComputeBackend backend = backend(backendId);
-        ModelConfig config;
-        ModelArchitecture architecture;
-        WeightsSource weights;
-        if (Files.isDirectory(location)) {
-            // A Hugging Face folder: config.json names the architecture before any weight is mapped.
-            config = HfConfig.read(location);
-            architecture = architecture(config);
-            weights = format(location).open(location);
-        } else {
-            // A single file (GGUF): its metadata is the config.
-            weights = format(location).open(location);
-            try {
-                Map<String, Object> values = new HashMap<>(weights.metadata());
-                Object arch = values.get("general.architecture");
-                if (arch == null) {
-                    throw new ModelException(location + ": metadata key 'general.architecture' is missing");
-                }
-                values.put("architectures", List.of(arch.toString()));
-                config = new ModelConfig(location, values);
-                architecture = architecture(config);
-            } catch (RuntimeException e) {
-                weights.close();
-                throw e;
-            }
-        }
+        Opened opened = open(location);
+        ModelConfig config = opened.config;
+        ModelArchitecture architecture = opened.architecture;
+        WeightsSource weights = opened.weights;
         LoadedModel network;
         try {
             network = architecture.load(config, weights, backend);
@@ -153,6 +130,48 @@ public final class DefaultModelLoader implements ModelLoader {
             if (tokenizer != null) {
                 tokenizer.close();
             }
+            throw e;
+        }
+    }
+
+    @Override
+    public MemoryEstimate estimate(Path location, int contextTokens) {
+        if (contextTokens <= 0) {
+            throw new IllegalArgumentException("context tokens must be positive, got " + contextTokens);
+        }
+        Opened opened = open(location);
+        try (WeightsSource weights = opened.weights) {
+            return MemoryEstimator.estimate(opened.config, weights, contextTokens);
+        }
+    }
+
+    /** A model's config, architecture and mapped (not yet bound) weights. */
+    private record Opened(ModelConfig config, ModelArchitecture architecture, WeightsSource weights) {
+    }
+
+    private Opened open(Path location) {
+        if (!Files.exists(location)) {
+            throw new ModelException(location + ": no such model folder or file");
+        }
+        if (Files.isDirectory(location)) {
+            // A Hugging Face folder: config.json names the architecture before any weight is mapped.
+            ModelConfig config = HfConfig.read(location);
+            ModelArchitecture architecture = architecture(config);
+            return new Opened(config, architecture, format(location).open(location));
+        }
+        // A single file (GGUF): its metadata is the config.
+        WeightsSource weights = format(location).open(location);
+        try {
+            Map<String, Object> values = new HashMap<>(weights.metadata());
+            Object arch = values.get("general.architecture");
+            if (arch == null) {
+                throw new ModelException(location + ": metadata key 'general.architecture' is missing");
+            }
+            values.put("architectures", List.of(arch.toString()));
+            ModelConfig config = new ModelConfig(location, values);
+            return new Opened(config, architecture(config), weights);
+        } catch (RuntimeException e) {
+            weights.close();
             throw e;
         }
     }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -25,7 +26,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.unicorn.api.generation.GenerationService;
 import dev.unicorn.api.generation.GenerationStatistics;
+import dev.unicorn.api.model.AvailableModel;
+import dev.unicorn.api.model.InsufficientMemoryException;
+import dev.unicorn.api.model.ModelException;
+import dev.unicorn.api.model.ModelLease;
 import dev.unicorn.api.model.ModelRegistry;
+import dev.unicorn.api.model.ModelStatus;
 import dev.unicorn.api.model.RegisteredModel;
 
 /**
@@ -42,16 +48,16 @@ final class ApiHandler extends Handler.Abstract {
     private final ServerSettings settings;
     private final ModelRegistry registry;
     private final Completions completions;
-    private final ModelStatus status;
+    private final LoadingModels status;
     private final GenerationService generation;
 
     /** Which models are still loading (503 until they are there). */
-    interface ModelStatus {
+    interface LoadingModels {
         boolean loading(String id);
     }
 
     ApiHandler(ServerSettings settings, ModelRegistry registry, GenerationService generation, Completions completions,
-            ModelStatus status) {
+            LoadingModels status) {
         this.settings = settings;
         this.generation = generation;
         this.registry = registry;
@@ -157,7 +163,7 @@ final class ApiHandler extends Handler.Abstract {
     }
 
     private void health(Exchange out) throws IOException {
-        boolean loading = registry.list().isEmpty();
+        boolean loading = status.loading(settings.modelId());
         ObjectNode body = Completions.JSON.createObjectNode().put("status", loading ? "loading" : "ok");
         GenerationStatistics stats = generation.statistics();
         body.putObject("generations").put("running", stats.running()).put("waiting", stats.waiting())
@@ -165,29 +171,51 @@ final class ApiHandler extends Handler.Abstract {
         out.json(loading ? 503 : 200, body);
     }
 
+    /** Every model the registry can serve: loaded ones and those that load on demand. */
     private JsonNode models() {
         ObjectNode list = Completions.JSON.createObjectNode().put("object", "list");
         ArrayNode data = list.putArray("data");
-        for (RegisteredModel m : registry.list()) {
+        for (AvailableModel m : registry.available()) {
             data.add(model(m));
         }
         return list;
     }
 
     private JsonNode model(String id) {
-        return model(registry.get(id).orElseThrow(() -> unknownModel(id)));
+        return model(registry.available().stream().filter(m -> m.id().equals(id)).findFirst()
+                .orElseThrow(() -> unknownModel(id)));
     }
 
-    private static ObjectNode model(RegisteredModel m) {
-        return Completions.JSON.createObjectNode().put("id", m.id()).put("object", "model")
-                .put("created", m.loadedAt().getEpochSecond()).put("owned_by", "unicorn")
-                .put("max_model_len", m.model().network().info().contextLength());
+    private ObjectNode model(AvailableModel m) {
+        ObjectNode o = Completions.JSON.createObjectNode().put("id", m.id()).put("object", "model");
+        Optional<RegisteredModel> loaded = m.status() == ModelStatus.LOADED ? registry.get(m.id()) : Optional.empty();
+        o.put("created", loaded.map(r -> r.loadedAt().getEpochSecond()).orElse(0L));
+        o.put("owned_by", "unicorn");
+        o.put("status", status.loading(m.id()) ? "loading" : Completions.lower(m.status().name()));
+        loaded.ifPresent(r -> o.put("max_model_len", r.model().network().info().contextLength()));
+        return o;
     }
 
-    /** The request's model: its {@code model} field, or the served model when it has none. */
-    RegisteredModel find(JsonFields request) {
+    /**
+     * Holds the request's model (its {@code model} field, or the served model when it has none) for the request,
+     * loading it first when it is available but not in memory.
+     */
+    ModelLease acquire(JsonFields request) {
         String id = request.string("model", settings.modelId());
-        return registry.get(id).orElseThrow(() -> unknownModel(id));
+        if (status.loading(id)) {
+            throw unknownModel(id);
+        }
+        if (registry.available().stream().noneMatch(m -> m.id().equals(id))) {
+            throw unknownModel(id);
+        }
+        try {
+            return registry.acquire(id);
+        } catch (InsufficientMemoryException e) {
+            throw new ApiException(503, "service_unavailable", "model", "insufficient_memory", e.getMessage());
+        } catch (ModelException e) {
+            throw new ApiException(503, "service_unavailable", "model", "model_unavailable", "model '" + id
+                    + "' cannot be loaded: " + e.getMessage());
+        }
     }
 
     private ApiException unknownModel(String id) {
@@ -196,7 +224,7 @@ final class ApiHandler extends Handler.Abstract {
                     + "' is loading; retry in a moment");
         }
         return ApiException.notFound("model", "model_not_found", "model '" + id + "' does not exist; models: "
-                + registry.list().stream().map(RegisteredModel::id).toList());
+                + registry.available().stream().map(AvailableModel::id).toList());
     }
 
     private JsonNode body(Request request) {

@@ -27,6 +27,7 @@ import dev.unicorn.api.generation.StructuredOutput;
 import dev.unicorn.api.generation.TokenConstraint;
 import dev.unicorn.api.generation.TokenLogprobs;
 import dev.unicorn.api.model.Model;
+import dev.unicorn.api.model.ModelLease;
 import dev.unicorn.api.model.RegisteredModel;
 import dev.unicorn.api.text.ChatTemplate;
 import dev.unicorn.api.text.Tokenizer;
@@ -44,14 +45,14 @@ final class Completions {
     static final ObjectMapper JSON = new ObjectMapper();
 
     private final GenerationService generation;
-    private final Function<JsonFields, RegisteredModel> models;
+    private final Function<JsonFields, ModelLease> models;
     private final Supplier<StructuredOutput> structuredOutput;
 
     /**
-     * @param models finds the request's model (throwing 404 or 503 when it is not there)
+     * @param models holds the request's model for the request (throwing 404 or 503 when it is not there)
      * @param structuredOutput the structured-output service, or null while none is registered
      */
-    Completions(GenerationService generation, Function<JsonFields, RegisteredModel> models,
+    Completions(GenerationService generation, Function<JsonFields, ModelLease> models,
             Supplier<StructuredOutput> structuredOutput) {
         this.generation = generation;
         this.models = models;
@@ -84,7 +85,13 @@ final class Completions {
         }
         Tools tools = Tools.read(f);
         JsonFields format = f.object("response_format");
-        RegisteredModel registered = models.apply(f);
+        try (ModelLease lease = models.apply(f)) {
+            chat(lease.model(), messages, options, tools, format, out);
+        }
+    }
+
+    private void chat(RegisteredModel registered, List<Map<String, Object>> messages, SamplingOptions options,
+            Tools tools, JsonFields format, Responder out) throws IOException, InterruptedException {
         Model model = registered.model();
         ChatTemplate template = model.chatTemplate().orElseThrow(() -> ApiException.invalid("messages", "model '"
                 + registered.id() + "' has no chat template; use /v1/completions"));
@@ -135,7 +142,13 @@ final class Completions {
         if (prompt == null) {
             throw ApiException.invalid("prompt", "prompt is required: a string or an array of token ids");
         }
-        RegisteredModel registered = models.apply(f);
+        try (ModelLease lease = models.apply(f)) {
+            text(lease.model(), prompt, options, f, out);
+        }
+    }
+
+    private void text(RegisteredModel registered, JsonNode prompt, SamplingOptions options, JsonFields f,
+            Responder out) throws IOException, InterruptedException {
         int[] ids;
         if (prompt.isTextual()) {
             if (prompt.textValue().isEmpty()) {

@@ -37,7 +37,7 @@ final class OpenAiServer implements AutoCloseable {
         connector.setIdleTimeout(IDLE_TIMEOUT_MS);
         server.addConnector(connector);
         ApiHandler[] handler = new ApiHandler[1];
-        Completions completions = new Completions(generation, f -> handler[0].find(f), structuredOutput);
+        Completions completions = new Completions(generation, f -> handler[0].acquire(f), structuredOutput);
         handler[0] = new ApiHandler(settings, registry, generation, completions, loading::contains);
         server.setHandler(handler[0]);
         server.setErrorHandler(new JsonErrorHandler());

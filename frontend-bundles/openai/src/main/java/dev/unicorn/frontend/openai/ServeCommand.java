@@ -20,6 +20,7 @@ import dev.unicorn.api.command.Command;
 import dev.unicorn.api.generation.GenerationService;
 import dev.unicorn.api.generation.StructuredOutput;
 import dev.unicorn.api.model.ModelException;
+import dev.unicorn.api.model.ModelLease;
 import dev.unicorn.api.model.ModelRegistry;
 
 /**
@@ -84,17 +85,22 @@ public final class ServeCommand implements Command {
                         + cause.getMessage());
                 return 1;
             }
+            // The served model stays in memory while serving: the lease keeps the keep-alive from unloading it.
+            ModelLease served;
             try {
                 registry.load(id, settings.model(), null);
+                served = registry.acquire(id);
             } catch (ModelException | IllegalArgumentException e) {
                 err.println("error: " + e.getMessage());
                 return 1;
             } finally {
                 server.loading(id, false);
             }
-            out.println("listening on http://" + settings.host() + ":" + server.port());
-            out.flush();
-            server.join();
+            try (served) {
+                out.println("listening on http://" + settings.host() + ":" + server.port());
+                out.flush();
+                server.join();
+            }
             return 0;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -26,11 +26,15 @@ import dev.unicorn.api.generation.Sampler;
 import dev.unicorn.api.generation.SamplingParameters;
 import dev.unicorn.api.generation.StructuredOutput;
 import dev.unicorn.api.generation.TokenConstraint;
+import dev.unicorn.api.model.AvailableModel;
 import dev.unicorn.api.model.InferenceSession;
 import dev.unicorn.api.model.LoadedModel;
 import dev.unicorn.api.model.Model;
+import dev.unicorn.api.model.ModelException;
 import dev.unicorn.api.model.ModelInfo;
+import dev.unicorn.api.model.ModelLease;
 import dev.unicorn.api.model.ModelRegistry;
+import dev.unicorn.api.model.ModelStatus;
 import dev.unicorn.api.model.RegisteredModel;
 import dev.unicorn.api.text.ChatTemplate;
 import dev.unicorn.api.text.Tokenizer;
@@ -170,6 +174,42 @@ final class FakeRuntime {
         @Override
         public synchronized boolean unload(String id) {
             return models.remove(id) != null;
+        }
+
+        @Override
+        public synchronized RegisteredModel load(String id) {
+            return get(id).orElseThrow(() -> new ModelException("no model '" + id + "'"));
+        }
+
+        @Override
+        public ModelLease acquire(String id) {
+            RegisteredModel m = load(id);
+            return new ModelLease() {
+                @Override
+                public RegisteredModel model() {
+                    return m;
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+
+        @Override
+        public synchronized List<AvailableModel> available() {
+            return models.values().stream().map(m -> new AvailableModel(m.id(), m.model().location(),
+                    ModelStatus.LOADED, 0)).toList();
+        }
+
+        @Override
+        public long memoryBudget() {
+            return 1L << 30;
+        }
+
+        @Override
+        public long memoryInUse() {
+            return 0;
         }
     }
 
