@@ -261,8 +261,15 @@ final class Completions {
         try {
             return s.jsonSchema(model, ToolCalls.schema(tools.forcedSchemas()));
         } catch (IllegalArgumentException e) {
-            throw ApiException.invalid("tools", "the parameters schema of the tools cannot be enforced: "
-                    + e.getMessage());
+            // A parameters schema beyond what the service enforces: the call stays well formed, with any object
+            // as its arguments.
+            Map<String, Map<String, Object>> loose = new LinkedHashMap<>();
+            tools.forcedSchemas().keySet().forEach(name -> loose.put(name, null));
+            try {
+                return s.jsonSchema(model, ToolCalls.schema(loose));
+            } catch (IllegalArgumentException again) {
+                throw ApiException.invalid("tools", "the tool call cannot be enforced: " + again.getMessage());
+            }
         }
     }
 

@@ -278,7 +278,7 @@ final class FakeRuntime {
 
         @Override
         public TokenConstraint jsonSchema(Model model, Map<String, Object> schema) {
-            if (schema.containsKey("unsupported")) {
+            if (schema.toString().contains("unsupported")) {
                 throw new IllegalArgumentException("'unsupported' is not a supported keyword");
             }
             asked.add(schema);

@@ -131,6 +131,20 @@ class ServerHttpTest {
     }
 
     @Test
+    void aParametersSchemaTheServiceCannotEnforceLeavesTheArgumentsAnyObject() throws Exception {
+        registry.load("fake", Path.of("/models/fake.gguf"), null);
+        generation.answer = r -> "{\"name\": \"f\", \"arguments\": {}}";
+        Reply r = post("/v1/chat/completions", chat(", \"tools\": [{\"type\": \"function\", \"function\": "
+                + "{\"name\": \"f\", \"parameters\": {\"unsupported\": true}}}], \"tool_choice\": \"required\""));
+        assertEquals(200, r.status(), r.body());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> properties = (Map<String, Object>) ((Map<String, Object>) structured.asked.getLast())
+                .get("properties");
+        assertEquals(Map.of("type", "object"), properties.get("arguments"));
+        assertEquals("tool_calls", r.json().get("choices").get(0).get("finish_reason").asText());
+    }
+
+    @Test
     void toolsReachTheTemplateAndHermesCallsAreParsedAlsoWhenStreaming() throws Exception {
         dev.unicorn.api.model.RegisteredModel m = registry.load("fake", Path.of("/models/fake.gguf"), null);
         generation.answer = r -> "Checking.<tool_call>{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Oslo\"}}"
