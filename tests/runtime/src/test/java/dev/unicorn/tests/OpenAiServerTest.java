@@ -313,6 +313,37 @@ class OpenAiServerTest {
         assertTrue(tokens >= 2 && tokens <= 6, r.toString());
     }
 
+    /** Requests served at the same time do not disturb each other: each gets the greedy text it gets alone. */
+    @Test
+    void concurrentRequestsGetTheTextTheyGetAlone() throws Exception {
+        String body = "{\"prompt\": \"Once upon a time\", \"max_tokens\": 5, \"temperature\": 0}";
+        String alone = post("/v1/completions", body).get("choices").get(0).get("text").asText();
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> replies = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            replies.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/completions"))
+                    .header("Authorization", "Bearer " + KEY).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        for (var reply : replies) {
+            HttpResponse<String> r = reply.get(120, TimeUnit.SECONDS);
+            assertEquals(200, r.statusCode(), r.body());
+            assertEquals(alone, JSON.readTree(r.body()).get("choices").get(0).get("text").asText());
+        }
+    }
+
+    @Test
+    void serveRefusesBadOptionsAndABusyPort() throws Exception {
+        RuntimeCommandsTest.Result bad = RuntimeCommandsTest.unicorn(null, "serve", "--port", "eighty");
+        assertEquals(2, bad.status());
+        assertTrue(bad.err().contains("--port expects an integer, got 'eighty'"), bad.err());
+        RuntimeCommandsTest.Result missing = RuntimeCommandsTest.unicorn(null, "serve", "--model", "/no/such.gguf");
+        assertEquals(1, missing.status());
+        assertTrue(missing.err().contains("/no/such.gguf: no such model file or folder"), missing.err());
+        RuntimeCommandsTest.Result busy = RuntimeCommandsTest.unicorn(null, "serve", "--port", Integer.toString(port));
+        assertEquals(1, busy.status());
+        assertTrue(busy.err().contains("cannot listen on 127.0.0.1:" + port), busy.err());
+    }
+
     @Test
     void completionsTakeTokenIds() throws Exception {
         JsonNode r = post("/v1/completions", "{\"prompt\": [2, 9259, 236764, 1902], \"max_tokens\": 2, "
