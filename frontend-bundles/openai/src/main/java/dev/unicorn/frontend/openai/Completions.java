@@ -280,6 +280,49 @@ final class Completions {
         final List<TokenLogprobs> logprobs = new ArrayList<>();
         final List<Integer> offsets = new ArrayList<>();
         GenerationResult result;
+        /** Streaming with tools: how much of the text went out as content; whether the rest is held for calls. */
+        int sent;
+        Boolean bareJson;
+        boolean tagged;
+
+        /**
+         * The text that can go out as content now: everything up to a {@code <tool_call>} (or a possible start of
+         * one at the end); nothing when the output opens like a bare JSON call. The rest waits for the end.
+         */
+        String release() {
+            String all = text.toString();
+            if (bareJson == null) {
+                String start = all.stripLeading();
+                if (start.isEmpty()) {
+                    return "";
+                }
+                bareJson = start.startsWith("{") || start.startsWith("[") || start.startsWith("`");
+            }
+            if (bareJson || tagged) {
+                return "";
+            }
+            int tag = all.indexOf(ToolCalls.OPEN, sent);
+            int upTo;
+            if (tag >= 0) {
+                upTo = tag;
+                tagged = true;
+            } else {
+                upTo = all.length() - partialTag(all);
+            }
+            String released = all.substring(sent, Math.max(sent, upTo));
+            sent = Math.max(sent, upTo);
+            return released;
+        }
+
+        /** Length of the longest proper prefix of {@code <tool_call>} that {@code s} ends with. */
+        private static int partialTag(String s) {
+            for (int k = Math.min(ToolCalls.OPEN.length() - 1, s.length()); k > 0; k--) {
+                if (s.endsWith(ToolCalls.OPEN.substring(0, k))) {
+                    return k;
+                }
+            }
+            return 0;
+        }
     }
 
     private void run(Job job, Responder out) throws IOException, InterruptedException {
@@ -296,7 +339,7 @@ final class Completions {
             choices[i] = new Choice();
         }
         boolean stream = job.options().stream();
-        // Tool calls are only known once the whole output is there: such streams send each choice's answer at its end.
+        // With tools, text that may be a call is held until the end, when it is parsed; other text streams as it comes.
         boolean holdBack = job.toolCalls();
         try (RequestGenerations generations = new RequestGenerations(generation, job.model().model(), requests)) {
             if (stream) {
@@ -319,8 +362,9 @@ final class Completions {
                             c.offsets.add(c.text.length());
                         }
                         c.text.append(t.text());
-                        if (stream && !holdBack && (!t.text().isEmpty() || t.logprobs() != null)) {
-                            out.event(tokenChunk(job, id, created, t).toString());
+                        String content = holdBack ? c.release() : t.text();
+                        if (stream && (!content.isEmpty() || (t.logprobs() != null && t.id() >= 0))) {
+                            out.event(tokenChunk(job, id, created, t, content).toString());
                         }
                     }
                     case RequestGenerations.Finished f -> {
@@ -402,8 +446,8 @@ final class Completions {
         return o;
     }
 
-    private ObjectNode tokenChunk(Job job, String id, long created, RequestGenerations.Token t) {
-        ObjectNode delta = JSON.createObjectNode().put("content", t.text());
+    private ObjectNode tokenChunk(Job job, String id, long created, RequestGenerations.Token t, String content) {
+        ObjectNode delta = JSON.createObjectNode().put("content", content);
         JsonNode logprobs = null;
         if (t.logprobs() != null && t.id() >= 0) {
             if (job.chat()) {
@@ -421,10 +465,13 @@ final class Completions {
             throws IOException {
         String finish = finishReason(c.result.finishReason());
         if (holdBack) {
-            ToolCalls.Parsed parsed = ToolCalls.parse(c.text.toString());
+            String held = c.text.substring(c.sent);
+            ToolCalls.Parsed parsed = ToolCalls.parse(held);
             ObjectNode delta = JSON.createObjectNode();
             if (parsed.calls().isEmpty()) {
-                delta.put("content", c.text.toString());
+                if (!held.isEmpty()) {
+                    delta.put("content", held);
+                }
             } else {
                 if (parsed.content() != null) {
                     delta.put("content", parsed.content());
@@ -436,7 +483,9 @@ final class Completions {
                 delta.set("tool_calls", calls);
                 finish = "tool_calls";
             }
-            out.event(chunk(job, id, created, index, delta, chatLogprobs(job, c), null).toString());
+            if (!delta.isEmpty()) {
+                out.event(chunk(job, id, created, index, delta, null, null).toString());
+            }
         }
         out.event(chunk(job, id, created, index, JSON.createObjectNode(), null, finish).toString());
     }

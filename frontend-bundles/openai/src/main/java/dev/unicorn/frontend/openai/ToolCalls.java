@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * blocks, or the whole output being one JSON object (or array of objects) with {@code name} and {@code arguments}.
  */
 final class ToolCalls {
+    static final String OPEN = "<tool_call>";
     private static final Pattern HERMES = Pattern.compile("<tool_call>\\s*(.*?)\\s*(?:</tool_call>|$)", Pattern.DOTALL);
     private static final Pattern FENCE = Pattern.compile("^```(?:json)?\\s*(.*?)\\s*```$", Pattern.DOTALL);
     private static final ObjectMapper JSON = new ObjectMapper();

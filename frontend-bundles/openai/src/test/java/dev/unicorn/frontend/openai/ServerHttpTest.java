@@ -163,12 +163,18 @@ class ServerHttpTest {
         assertEquals(200, stream.status());
         String finish = null;
         JsonNode calls = null;
+        StringBuilder content = new StringBuilder();
+        int contentChunksBeforeCall = 0;
         for (String block : stream.body().split("\n\n")) {
             String data = block.substring("data: ".length());
             if (data.equals("[DONE]")) {
                 continue;
             }
             JsonNode c = JSON.readTree(data).get("choices").get(0);
+            if (!c.get("delta").path("content").asText("").isEmpty() && calls == null) {
+                content.append(c.get("delta").get("content").asText());
+                contentChunksBeforeCall++;
+            }
             if (c.get("delta").has("tool_calls")) {
                 calls = c.get("delta").get("tool_calls");
             }
@@ -177,11 +183,38 @@ class ServerHttpTest {
             }
         }
         assertEquals("tool_calls", finish);
+        assertEquals("Checking.", content.toString(), "the text before the call streams as it comes");
+        assertEquals("Checking.".length(), contentChunksBeforeCall, "one chunk per token of text");
         assertEquals(0, calls.get(0).get("index").asInt());
         assertEquals("get_weather", calls.get(0).get("function").get("name").asText());
         Reply none = post("/v1/chat/completions", chat(TOOLS + ", \"tool_choice\": \"none\""));
         assertTrue(none.json().get("choices").get(0).get("message").get("content").asText().contains("<tool_call>"));
         assertFalse(template.variables.getLast().containsKey("tools"));
+    }
+
+    /** With tools, streamed text that only looked like a call's start still arrives whole, in order. */
+    @Test
+    void heldBackTextThatIsNoCallIsSentAsContent() throws Exception {
+        registry.load("fake", Path.of("/models/fake.gguf"), null);
+        for (String answer : List.of("a <tool b> <tool_c", "  {\"x\": 1}", "plain")) {
+            generation.answer = r -> answer;
+            Reply stream = post("/v1/chat/completions", chat(TOOLS + ", \"stream\": true"));
+            StringBuilder content = new StringBuilder();
+            String finish = null;
+            for (String block : stream.body().split("\n\n")) {
+                String data = block.substring("data: ".length());
+                if (!data.equals("[DONE]")) {
+                    JsonNode c = JSON.readTree(data).get("choices").get(0);
+                    assertFalse(c.get("delta").has("tool_calls"), data);
+                    content.append(c.get("delta").path("content").asText(""));
+                    if (!c.get("finish_reason").isNull()) {
+                        finish = c.get("finish_reason").asText();
+                    }
+                }
+            }
+            assertEquals(answer, content.toString());
+            assertEquals("stop", finish);
+        }
     }
 
     @Test
