@@ -67,7 +67,7 @@ final class ApiHandler extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        Exchange out = new Exchange(response, callback);
+        Exchange out = new Exchange(request, response, callback);
         try {
             cors(request, response);
             route(request, out);
@@ -264,12 +264,14 @@ final class ApiHandler extends Handler.Abstract {
 
     /** One response: a JSON body, or events written as they come. */
     private static final class Exchange implements Responder {
+        final Request request;
         final Response response;
         final Callback callback;
         boolean started;
         boolean done;
 
-        Exchange(Response response, Callback callback) {
+        Exchange(Request request, Response response, Callback callback) {
+            this.request = request;
             this.response = response;
             this.callback = callback;
         }
@@ -295,6 +297,11 @@ final class ApiHandler extends Handler.Abstract {
         public void event(String data) throws IOException {
             Content.Sink.write(response, false, ByteBuffer.wrap(("data: " + data + "\n\n")
                     .getBytes(StandardCharsets.UTF_8)));
+        }
+
+        @Override
+        public void onFailure(Runnable action) {
+            request.addFailureListener(failure -> action.run());
         }
 
         void finish() {

@@ -342,6 +342,7 @@ final class Completions {
         // With tools, text that may be a call is held until the end, when it is parsed; other text streams as it comes.
         boolean holdBack = job.toolCalls();
         try (RequestGenerations generations = new RequestGenerations(generation, job.model().model(), requests)) {
+            out.onFailure(generations::close);
             if (stream) {
                 out.startEvents();
                 if (job.chat()) {

@@ -19,4 +19,7 @@ interface Responder {
      * @throws IOException when the client has gone
      */
     void event(String data) throws IOException;
+
+    /** Runs {@code action} if the connection fails while the answer is being prepared (e.g. the client leaves). */
+    void onFailure(Runnable action);
 }
