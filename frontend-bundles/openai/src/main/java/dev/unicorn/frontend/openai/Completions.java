@@ -255,7 +255,8 @@ final class Completions {
 
     private TokenConstraint toolConstraint(Model model, Tools tools, JsonFields format) {
         if (format != null && !"text".equals(format.string("type", "text"))) {
-            throw ApiException.invalid("response_format", "response_format cannot be combined with a forced tool_choice");
+            throw ApiException.invalid("response_format",
+                    "response_format cannot be combined with a forced tool_choice");
         }
         StructuredOutput s = structured("tool_choice", "tool_choice " + tools.choiceName());
         try {
