@@ -38,7 +38,7 @@ public final class LauncherMain {
             int status;
             try {
                 awaitComponents(context, scr);
-                Command contributed = args.isEmpty() ? null : contributed(context, args.get(0));
+                Command contributed = args.isEmpty() ? null : contributed(context, scr, args.get(0));
                 if (contributed != null) {
                     status = contributed.run(args.subList(1, args.size()), System.in, System.out, System.err);
                 } else if (args.size() == 1 && args.get(0).equals("shell")) {
@@ -62,11 +62,27 @@ public final class LauncherMain {
         main.start();
     }
 
-    /** The command registered under {@code name} by some bundle, or null. */
-    private static Command contributed(BundleContext context, String name) throws Exception {
-        var refs = context.getServiceReferences(Command.class, "(" + Command.NAME + "=" + name.replaceAll("[()*\\\\]", "")
-                + ")");
-        return refs.isEmpty() ? null : context.getService(refs.iterator().next());
+    /**
+     * The command registered under {@code name} by some bundle, or null. When a component declares that command but
+     * has not registered it yet (its own references are satisfied only after every bundle has started), it is waited
+     * for, at most 10 s.
+     */
+    private static Command contributed(BundleContext context, ServiceComponentRuntime scr, String name)
+            throws Exception {
+        String filter = "(" + Command.NAME + "=" + name.replaceAll("[()*\\\\]", "") + ")";
+        boolean declared = scr.getComponentDescriptionDTOs().stream()
+                .anyMatch(d -> d.properties != null && name.equals(d.properties.get(Command.NAME)));
+        long deadline = System.nanoTime() + (declared ? 10_000_000_000L : 0);
+        while (true) {
+            var refs = context.getServiceReferences(Command.class, filter);
+            if (!refs.isEmpty()) {
+                return context.getService(refs.iterator().next());
+            }
+            if (System.nanoTime() >= deadline) {
+                return null;
+            }
+            Thread.sleep(20);
+        }
     }
 
     private static List<Command> contributed(BundleContext context) throws Exception {
