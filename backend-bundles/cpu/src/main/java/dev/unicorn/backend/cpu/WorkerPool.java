@@ -45,8 +45,11 @@ final class WorkerPool implements AutoCloseable {
         return workers.length + 1;
     }
 
-    /** Runs tasks {@code 0 .. tasks-1} on all threads and returns when every one is done. */
-    void run(int taskCount, Job kernel) {
+    /**
+     * Runs tasks {@code 0 .. tasks-1} on all threads and returns when every one is done. Callers on several threads
+     * (the queues of two models, each decoding on its own scheduler thread) take turns, one kernel at a time.
+     */
+    synchronized void run(int taskCount, Job kernel) {
         if (taskCount <= 0) {
             return;
         }

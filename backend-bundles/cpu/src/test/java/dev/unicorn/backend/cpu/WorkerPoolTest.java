@@ -54,4 +54,33 @@ class WorkerPoolTest {
             }
         }
     }
+
+    @Test
+    void callersOnSeveralThreadsTakeTurns() throws Exception {
+        // Two models decode on their own scheduler threads over one backend: each caller's tasks must all run, once,
+        // and only tasks of its own kernel.
+        try (WorkerPool pool = new WorkerPool(2)) {
+            Thread[] callers = new Thread[3];
+            AssertionError[] failure = new AssertionError[1];
+            for (int c = 0; c < callers.length; c++) {
+                callers[c] = Thread.ofPlatform().start(() -> {
+                    for (int round = 0; round < 300; round++) {
+                        AtomicIntegerArray runs = new AtomicIntegerArray(23);
+                        pool.run(23, (task, worker) -> runs.incrementAndGet(task));
+                        for (int t = 0; t < 23; t++) {
+                            if (runs.get(t) != 1) {
+                                failure[0] = new AssertionError("task " + t + " ran " + runs.get(t) + " times");
+                            }
+                        }
+                    }
+                });
+            }
+            for (Thread t : callers) {
+                t.join(60_000);
+            }
+            if (failure[0] != null) {
+                throw failure[0];
+            }
+        }
+    }
 }

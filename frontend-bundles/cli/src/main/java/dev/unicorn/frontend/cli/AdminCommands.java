@@ -33,7 +33,8 @@ import dev.unicorn.api.weights.DType;
  */
 @Component(service = AdminCommands.class, property = {"osgi.command.scope=unicorn", "osgi.command.function=models",
         "osgi.command.function=load", "osgi.command.function=unload", "osgi.command.function=backends",
-        "osgi.command.function=bundles", "osgi.command.function=stats"})
+        "osgi.command.function=bundles", "osgi.command.function=stats", "osgi.command.function=stop",
+        "osgi.command.function=start"})
 public final class AdminCommands {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
             .withZone(ZoneId.systemDefault());
@@ -146,6 +147,36 @@ public final class AdminCommands {
                 b.getVersion().toString(), state(b.getState())});
         }
         return table(rows);
+    }
+
+    /**
+     * Stops a bundle, by symbolic name or id: its services leave (an architecture's or backend's models are unloaded,
+     * their generations end with an error).
+     */
+    public String stop(String bundle) throws org.osgi.framework.BundleException {
+        Bundle b = bundle(bundle);
+        b.stop();
+        return "stopped " + b.getSymbolicName() + " " + b.getVersion();
+    }
+
+    /** Starts a bundle again, by symbolic name or id. */
+    public String start(String bundle) throws org.osgi.framework.BundleException {
+        Bundle b = bundle(bundle);
+        b.start();
+        return "started " + b.getSymbolicName() + " " + b.getVersion();
+    }
+
+    private Bundle bundle(String nameOrId) {
+        for (Bundle b : context.getBundles()) {
+            if (nameOrId.equals(b.getSymbolicName()) || nameOrId.equals(Long.toString(b.getBundleId()))) {
+                if (b.getBundleId() == 0 || b.getBundleId() == context.getBundle().getBundleId()) {
+                    throw new IllegalArgumentException("bundle " + nameOrId + " runs this shell; it is not stopped or "
+                            + "started from here");
+                }
+                return b;
+            }
+        }
+        throw new IllegalArgumentException("no bundle '" + nameOrId + "' (unicorn:bundles lists them)");
     }
 
     /** The generation service's live figures. */

@@ -40,7 +40,8 @@ import dev.unicorn.api.model.RegisteredModel;
  */
 final class ApiHandler extends Handler.Abstract {
     private static final Map<String, String> ROUTES = Map.of("/health", "GET", "/v1/models", "GET",
-            "/v1/chat/completions", "POST", "/v1/completions", "POST");
+            "/v1/chat/completions", "POST", "/v1/completions", "POST", "/admin/models/load", "POST",
+            "/admin/models/unload", "POST");
     private static final ObjectMapper STRICT = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -104,7 +105,7 @@ final class ApiHandler extends Handler.Abstract {
             out.done = true;
             return;
         }
-        if (path.startsWith("/v1/")) {
+        if (path.startsWith("/v1/") || path.startsWith("/admin/")) {
             authorize(request);
         }
         String allowed = ROUTES.get(path);
@@ -113,7 +114,8 @@ final class ApiHandler extends Handler.Abstract {
         }
         if (allowed == null) {
             throw ApiException.notFound(null, "unknown_url", "no endpoint " + path + "; endpoints: GET /health, "
-                    + "GET /v1/models, POST /v1/chat/completions, POST /v1/completions");
+                    + "GET /v1/models, POST /v1/chat/completions, POST /v1/completions, POST /admin/models/load, "
+                    + "POST /admin/models/unload");
         }
         if (!allowed.equals(method)) {
             out.response.getHeaders().put(HttpHeader.ALLOW, allowed);
@@ -125,6 +127,8 @@ final class ApiHandler extends Handler.Abstract {
             case "/v1/models" -> out.json(200, models());
             case "/v1/chat/completions" -> completions.chat(body(request), out);
             case "/v1/completions" -> completions.text(body(request), out);
+            case "/admin/models/load" -> out.json(200, load(adminModel(body(request))));
+            case "/admin/models/unload" -> out.json(200, unload(adminModel(body(request))));
             default -> out.json(200, model(path.substring("/v1/models/".length())));
         }
     }
@@ -168,7 +172,48 @@ final class ApiHandler extends Handler.Abstract {
         GenerationStatistics stats = generation.statistics();
         body.putObject("generations").put("running", stats.running()).put("waiting", stats.waiting())
                 .put("completed", stats.completed());
+        body.putObject("memory").put("in_use_bytes", registry.memoryInUse())
+                .put("budget_bytes", registry.memoryBudget());
         out.json(loading ? 503 : 200, body);
+    }
+
+    /** The {@code model} of an admin request: {@code {"model": ID}}. */
+    private String adminModel(JsonNode body) {
+        JsonFields f = new JsonFields(body, "");
+        f.checkNames(java.util.Set.of("model"), java.util.Set.of());
+        String id = f.string("model", null);
+        if (id == null || id.isBlank()) {
+            throw ApiException.invalid("model", "model is required: the id of the model, e.g. {\"model\": \""
+                    + settings.modelId() + "\"}");
+        }
+        if (registry.available().stream().noneMatch(m -> m.id().equals(id))) {
+            throw unknownModel(id);
+        }
+        return id;
+    }
+
+    /** Loads an available model (no-op when loaded); 507 with the estimate and the budget when it does not fit. */
+    private JsonNode load(String id) {
+        long t0 = System.nanoTime();
+        try {
+            registry.load(id);
+        } catch (InsufficientMemoryException e) {
+            throw new ApiException(507, "insufficient_storage", "model", "insufficient_memory", e.getMessage());
+        } catch (ModelException e) {
+            throw new ApiException(500, "server_error", "model", "model_unavailable", "model '" + id
+                    + "' cannot be loaded: " + e.getMessage());
+        }
+        return model(id).put("load_seconds", (System.nanoTime() - t0) / 1e9)
+                .put("memory_in_use_bytes", registry.memoryInUse()).put("memory_budget_bytes", registry.memoryBudget());
+    }
+
+    /** Unloads a model: its running generations end with an error, its memory is freed; it stays available. */
+    private JsonNode unload(String id) {
+        if (!registry.unload(id)) {
+            throw ApiException.notFound("model", "model_not_loaded", "model '" + id + "' is not loaded");
+        }
+        return model(id).put("memory_in_use_bytes", registry.memoryInUse())
+                .put("memory_budget_bytes", registry.memoryBudget());
     }
 
     /** Every model the registry can serve: loaded ones and those that load on demand. */
@@ -181,7 +226,7 @@ final class ApiHandler extends Handler.Abstract {
         return list;
     }
 
-    private JsonNode model(String id) {
+    private ObjectNode model(String id) {
         return model(registry.available().stream().filter(m -> m.id().equals(id)).findFirst()
                 .orElseThrow(() -> unknownModel(id)));
     }

@@ -41,6 +41,49 @@ final class ChatMessages {
         return out;
     }
 
+    /** True when an assistant turn carries tool calls or a tool result is among the messages. */
+    static boolean hasToolTurns(List<Map<String, Object>> messages) {
+        return messages.stream().anyMatch(m -> m.containsKey("tool_calls") || "tool".equals(m.get("role")));
+    }
+
+    /**
+     * The conversation for a template that knows no tool turns: an assistant's calls become its text (one
+     * {@code <tool_call>} JSON object each, as Hermes-style templates write them), a tool result becomes a user turn
+     * holding a {@code <tool_response>}, and consecutive turns of one role are joined, so roles still alternate.
+     */
+    static List<Map<String, Object>> withToolTurnsAsText(List<Map<String, Object>> messages) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Map<String, Object> m : messages) {
+            String role = (String) m.get("role");
+            StringBuilder text = new StringBuilder(m.get("content") instanceof String s ? s : "");
+            if (m.get("tool_calls") instanceof List<?> calls) {
+                for (Object call : calls) {
+                    Object function = call instanceof Map<?, ?> c ? c.get("function") : null;
+                    try {
+                        text.append(text.isEmpty() ? "" : "\n").append("<tool_call>\n")
+                                .append(JSON.writeValueAsString(function)).append("\n</tool_call>");
+                    } catch (JsonProcessingException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
+            if (role.equals("tool")) {
+                role = "user";
+                text.insert(0, "<tool_response>\n").append("\n</tool_response>");
+            }
+            Map<String, Object> last = out.isEmpty() ? null : out.get(out.size() - 1);
+            if (last != null && last.get("role").equals(role)) {
+                last.put("content", last.get("content") + "\n\n" + text);
+            } else {
+                Map<String, Object> turn = new LinkedHashMap<>();
+                turn.put("role", role);
+                turn.put("content", text.toString());
+                out.add(turn);
+            }
+        }
+        return out;
+    }
+
     private static Map<String, Object> message(JsonFields m) {
         m.checkNames(FIELDS, Set.of());
         String role = m.requiredString("role");

@@ -105,8 +105,17 @@ final class Completions {
         try {
             prompt = template.render(messages, variables);
         } catch (IllegalArgumentException e) {
-            throw ApiException.invalid("messages", "the chat template of '" + registered.id() + "' rejected the "
-                    + "messages: " + e.getMessage());
+            if (!ChatMessages.hasToolTurns(messages)) {
+                throw ApiException.invalid("messages", "the chat template of '" + registered.id() + "' rejected the "
+                        + "messages: " + e.getMessage());
+            }
+            // A template without tool turns (Gemma 3's): the calls and results go in as text of ordinary turns.
+            try {
+                prompt = template.render(ChatMessages.withToolTurnsAsText(messages), variables);
+            } catch (IllegalArgumentException again) {
+                throw ApiException.invalid("messages", "the chat template of '" + registered.id() + "' rejected the "
+                        + "messages: " + e.getMessage());
+            }
         }
         int[] ids = tokenizer.encode(prompt, false);
         int max = fit(registered, ids.length, options.maxTokens(), "messages");

@@ -26,7 +26,8 @@ import dev.unicorn.api.model.ModelRegistry;
 /**
  * {@code ./unicorn serve}: loads a model into the registry and serves it over an OpenAI-compatible HTTP API until the
  * process is killed. The HTTP server starts first, so requests during the load get 503 rather than a refused
- * connection; {@code listening on http://H:P} is printed once the model is ready.
+ * connection; {@code listening on http://H:P} is printed once the model is ready. Standard input is then a Gogo
+ * console ({@link ServeConsole}).
  */
 @Component(property = Command.NAME + "=serve")
 public final class ServeCommand implements Command {
@@ -40,6 +41,10 @@ public final class ServeCommand implements Command {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile StructuredOutput structuredOutput;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile org.apache.felix.service.command.CommandProcessor gogo;
 
     @Activate
     public ServeCommand(@Reference ModelRegistry registry, @Reference GenerationService generation) {
@@ -99,6 +104,10 @@ public final class ServeCommand implements Command {
             try (served) {
                 out.println("listening on http://" + settings.host() + ":" + server.port());
                 out.flush();
+                var console = gogo;
+                if (console != null) {
+                    ServeConsole.start(console, in, out, err);
+                }
                 server.join();
             }
             return 0;
