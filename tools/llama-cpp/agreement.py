@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Top-1 agreement and greedy answers of Unicorn against llama.cpp on the same GGUF files.
 
-  tools/llama-cpp/agreement.py MODEL.gguf [MODEL.gguf ...] [--tokens 256] [--prompts]
+  tools/llama-cpp/agreement.py MODEL.gguf [MODEL.gguf ...] [--tokens 256] [--prompts] [--self]
 
 For each file: llama.cpp tokenizes tools/llama-cpp/agreement-text.txt (first --tokens ids, BOS as the model adds
 it) and reports its two best next tokens at every position; `./unicorn logits` runs the same ids; the share of
 positions whose argmax agrees is printed (positions where llama.cpp's own top-2 margin is below 1e-3 are counted
-and reported separately). With --prompts, the greedy answers to fixed chat prompts are compared as ids and text.
+and reported separately). With --self, llama.cpp also runs the ids one at a time (its decoding kernels) and the
+agreement of its own two runs is printed: the ceiling for any implementation not bit-identical to its prefill
+(docs/testing.md). With --prompts, the greedy answers to fixed chat prompts are compared as ids and text.
 Exits non-zero when agreement is below 99% or a greedy answer differs. Needs `npm install` in tools/llama-cpp."""
 import json, os, struct, subprocess, sys, tempfile
 
@@ -52,7 +54,13 @@ def argmax_rows(rows, vocab, data):
     return [max(range(vocab), key=lambda j, base=r * vocab: a[base + j]) for r in range(rows)]
 
 
-def agreement(model, tokens):
+def self_agreement(model, tokens, ref):
+    seq = node("top1", model, "--text-file", os.path.join(HERE, "agreement-text.txt"), "--tokens", str(tokens),
+               "--one-by-one", "1")
+    return sum(a[0][0] == b[0][0] for a, b in zip(ref["top"], seq["top"]))
+
+
+def agreement(model, tokens, self_check=False):
     ref = node("top1", model, "--text-file", os.path.join(HERE, "agreement-text.txt"), "--tokens", str(tokens))
     ids = ref["ids"]
     with tempfile.TemporaryDirectory() as tmp:
@@ -65,7 +73,7 @@ def agreement(model, tokens):
             agree += 1
         elif len(top) > 1 and top[0][1] - top[1][1] < 1e-3:
             ties += 1
-    return len(ids), agree, ties
+    return len(ids), agree, ties, (self_agreement(model, tokens, ref) if self_check else None)
 
 
 CHAT = {"gemma3": "<start_of_turn>user\n{}<end_of_turn>\n<start_of_turn>model\n",
@@ -95,15 +103,18 @@ def main():
         tokens = int(args[i + 1])
         del args[i:i + 2]
     prompts = "--prompts" in args
+    self_check = "--self" in args
     models = [a for a in args if not a.startswith("--")]
     ok = True
-    print("| model | positions | top-1 agree | agreement | near-ties (llama.cpp margin < 1e-3) |")
-    print("|---|---|---|---|---|")
+    extra = " llama.cpp batch vs one-by-one |" if self_check else ""
+    print("| model | positions | top-1 agree | agreement | near-ties (llama.cpp margin < 1e-3) |" + extra)
+    print("|---|---|---|---|---|" + ("---|" if self_check else ""))
     for m in models:
-        n, agree, ties = agreement(m, tokens)
+        n, agree, ties, own = agreement(m, tokens, self_check)
         share = agree / n
         ok &= share >= 0.99
-        print(f"| {os.path.basename(m)} | {n} | {agree} | {share:.2%} | {ties} |", flush=True)
+        own = f" {own / n:.2%} |" if self_check else ""
+        print(f"| {os.path.basename(m)} | {n} | {agree} | {share:.2%} | {ties} |{own}", flush=True)
     if prompts:
         for m in models:
             for p in PROMPTS:

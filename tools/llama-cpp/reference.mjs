@@ -1,7 +1,9 @@
 // llama.cpp (prebuilt, through node-llama-cpp, CPU) as the reference for a GGUF file. Prints JSON on stdout.
 //
 //   node reference.mjs top1   MODEL.gguf --text-file F [--tokens 256]   ids of the text (llama.cpp's tokenizer,
+//        or --ids 1,2,3 instead of the text)
 //        BOS as the model adds it) and, for every position, the two largest next-token logits
+//        (--one-by-one 1: evaluate the ids one at a time, as decoding does, instead of as one batch)
 //   node reference.mjs greedy MODEL.gguf --ids 1,2,3 [--max 64]          greedy continuation, stopping at an
 //        end-of-generation token (not included), and its text
 //   node reference.mjs tokenize MODEL.gguf --text-file F [--special 1]   llama.cpp's ids of a text
@@ -33,12 +35,22 @@ if (mode === "tokenize") {
     out.addBos = !!model.tokens.shouldPrependBosToken;
     out.arch = model.fileInfo?.metadata?.general?.architecture ?? null;
 } else if (mode === "top1") {
-    const text = fs.readFileSync(opt["text-file"], "utf8");
-    let ids = model.tokenize(text, false);
-    if (model.tokens.shouldPrependBosToken && model.tokens.bos != null) ids = [model.tokens.bos, ...ids];
-    ids = ids.slice(0, opt.tokens);
+    let ids;
+    if (opt.ids) {
+        ids = opt.ids.split(",").map(Number);
+    } else {
+        ids = model.tokenize(fs.readFileSync(opt["text-file"], "utf8"), false);
+        if (model.tokens.shouldPrependBosToken && model.tokens.bos != null) ids = [model.tokens.bos, ...ids];
+        ids = ids.slice(0, opt.tokens);
+    }
     const input = ids.map((t) => [t, {generateNext: {logits: {filter: {tokens: [], includeTop: 2}}}}]);
-    const res = await seq.controlledEvaluate(input);
+    let res = [];
+    if (opt["one-by-one"]) {
+        // one token per llama_decode call: llama.cpp's decoding kernels (one-row matmuls and flash attention)
+        for (const item of input) res.push(...await seq.controlledEvaluate([item]));
+    } else {
+        res = await seq.controlledEvaluate(input);
+    }
     out.ids = ids;
     out.top = res.map((r) => [...(r?.next?.logits ?? new Map()).entries()]
         .sort((a, b) => b[1] - a[1]).slice(0, 2).map(([t, l]) => [t, l]));

@@ -112,8 +112,10 @@ class DefaultModelTest {
             if (best != reference) {
                 disagreements.add("position " + p + ": ours " + best + ", llama.cpp " + reference + " (its margin "
                         + margin + ")");
-                // llama.cpp's approximations (int8 activations, f16 GELU table) move its logits by up to ~0.4:
-                // only where it is nearly undecided may it differ from the exact result.
+                // llama.cpp's roundings (int8 activations, f16 KV cache and GELU table) move its logits by up to
+                // ~0.9 and make its top-1 depend on summation order: its own batch and one-token-at-a-time runs
+                // disagree at 6% of these positions, where its margin is up to 0.25 (docs/testing.md). Only
+                // where it is nearly undecided may it differ from the exact result.
                 assertTrue(margin < 0.5, disagreements.getLast());
             }
         }
