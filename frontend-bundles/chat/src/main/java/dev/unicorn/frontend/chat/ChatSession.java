@@ -26,14 +26,16 @@ import dev.unicorn.api.weights.WeightsException;
  * conversation rendered by the model's chat template, streaming the answer as it is generated.
  */
 final class ChatSession {
-    static final List<String> COMMANDS = List.of("/system", "/clear", "/model", "/models", "/set", "/stats", "/help",
-            "/exit");
+    static final List<String> COMMANDS = List.of("/system", "/clear", "/model", "/models", "/load", "/unload", "/set",
+            "/stats", "/help", "/exit");
 
     static final String HELP = """
             /system TEXT       set the system prompt and start over (/system alone removes it)
             /clear             forget the conversation
             /model NAME        switch to a registered model id or a model file or folder (/model alone: the current one)
-            /models            the models registered in this runtime
+            /models            every model of the runtime (models directory and loaded ones) with its status
+            /load ID           load a model of the models directory without switching to it
+            /unload ID         unload a loaded model (not the chat's own); its running generations end
             /set NAME VALUE    change a setting (/set alone lists them): %s
             /stats             the last answer's tokens/s and the context used
             /help              this text
@@ -133,6 +135,8 @@ final class ChatSession {
                 }
             }
             case "/models" -> models();
+            case "/load" -> load(arg);
+            case "/unload" -> unload(arg);
             case "/set" -> set(arg);
             case "/stats" -> stats();
             default -> error("unknown command '" + name + "'; /help lists the commands");
@@ -222,6 +226,31 @@ final class ChatSession {
         } catch (Exception e) {
             messages.removeLast();
             error(e.getMessage() != null ? e.getMessage() : e.toString());
+        }
+    }
+
+    private void load(String id) {
+        if (id.isEmpty()) {
+            error("usage: /load ID (/models lists them)");
+            return;
+        }
+        try {
+            RegisteredModel m = registry.load(id);
+            out.println("loaded " + m.id() + " (" + m.model().network().info().architecture() + ")");
+        } catch (RuntimeException e) {
+            error(e.getMessage());
+        }
+    }
+
+    private void unload(String id) {
+        if (id.isEmpty()) {
+            error("usage: /unload ID (/models lists them)");
+        } else if (models.current() != null && models.current().id().equals(id)) {
+            error("'" + id + "' is the chat's model; switch with /model first");
+        } else if (registry.unload(id)) {
+            out.println("unloaded " + id);
+        } else {
+            error("no model '" + id + "' is loaded");
         }
     }
 

@@ -29,7 +29,8 @@ import dev.unicorn.api.model.ModelRegistry;
  * connection; {@code listening on http://H:P} is printed once the model is ready. Standard input is then a Gogo
  * console ({@link ServeConsole}).
  */
-@Component(property = Command.NAME + "=serve")
+@Component(property = Command.NAME + "=serve", configurationPid = ServerConfiguration.PID)
+@org.osgi.service.metatype.annotations.Designate(ocd = ServerConfiguration.class)
 public final class ServeCommand implements Command {
     /** System property naming the model served when {@code --model} is not given (set by ./unicorn). */
     static final String DEFAULT_MODEL = "unicorn.defaultModel";
@@ -46,10 +47,19 @@ public final class ServeCommand implements Command {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile org.apache.felix.service.command.CommandProcessor gogo;
 
+    private volatile ServerConfiguration configuration;
+
     @Activate
-    public ServeCommand(@Reference ModelRegistry registry, @Reference GenerationService generation) {
+    public ServeCommand(@Reference ModelRegistry registry, @Reference GenerationService generation,
+            ServerConfiguration configuration) {
         this.registry = registry;
         this.generation = generation;
+        this.configuration = configuration;
+    }
+
+    @org.osgi.service.component.annotations.Modified
+    void modified(ServerConfiguration configuration) {
+        this.configuration = configuration;
     }
 
     @Deactivate
@@ -66,14 +76,23 @@ public final class ServeCommand implements Command {
     public int run(List<String> args, InputStream in, PrintStream out, PrintStream err) {
         ServerSettings parsed;
         try {
-            parsed = ServerSettings.parse(args, System.getProperty(DEFAULT_MODEL));
+            parsed = ServerSettings.parse(args, ServerSettings.of(configuration, System.getProperty(DEFAULT_MODEL)));
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             return 2;
         }
         if (!Files.exists(parsed.model())) {
-            err.println("error: " + parsed.model() + ": no such model file or folder");
-            return 1;
+            // Not a path: the id of a model in the models directory.
+            String named = parsed.model().toString();
+            var known = registry.available().stream().filter(m -> m.id().equals(named)).findFirst();
+            if (known.isEmpty()) {
+                err.println("error: " + parsed.model() + ": no such model file or folder, nor a model id of the "
+                        + "models directory");
+                return 1;
+            }
+            parsed = new ServerSettings(known.get().location(), parsed.modelId() != null ? parsed.modelId()
+                    : known.get().id(), parsed.host(), parsed.port(), parsed.apiKey(), parsed.corsOrigins(),
+                    parsed.maxBodyBytes());
         }
         String id = parsed.modelId() != null ? parsed.modelId() : ModelRegistry.idOf(parsed.model());
         ServerSettings settings = new ServerSettings(parsed.model(), id, parsed.host(), parsed.port(),

@@ -47,13 +47,33 @@ record ServerSettings(Path model, String modelId, String host, int port, String 
 
     /** The settings from {@code serve}'s command line; the model defaults to {@code defaultModel}. */
     static ServerSettings parse(List<String> args, String defaultModel) {
-        String model = defaultModel;
-        String id = null;
-        String host = "127.0.0.1";
-        int port = 8080;
-        String apiKey = null;
+        return parse(args, new ServerSettings(defaultModel == null ? null : Path.of(defaultModel), null, "127.0.0.1",
+                8080, null, List.of(), DEFAULT_MAX_BODY));
+    }
+
+    /** Settings from configuration ({@code dev.unicorn.server}), the model defaulting to {@code defaultModel}. */
+    static ServerSettings of(ServerConfiguration c, String defaultModel) {
+        String model = !c.model().isBlank() ? c.model() : defaultModel;
         List<String> cors = new ArrayList<>();
-        long maxBody = DEFAULT_MAX_BODY;
+        for (String o : c.corsOrigins().split(",")) {
+            if (!o.isBlank()) {
+                cors.add(o.strip());
+            }
+        }
+        return new ServerSettings(model == null ? null : Path.of(model), null, c.host(), c.port(),
+                c.apiKey().isEmpty() ? null : c.apiKey(), cors, c.maxBodyBytes());
+    }
+
+    /** The settings from {@code serve}'s command line over {@code defaults}. */
+    static ServerSettings parse(List<String> args, ServerSettings defaults) {
+        String model = defaults.model() == null ? null : defaults.model().toString();
+        String id = defaults.modelId();
+        String host = defaults.host();
+        int port = defaults.port();
+        String apiKey = defaults.apiKey();
+        List<String> cors = new ArrayList<>(defaults.corsOrigins());
+        boolean corsGiven = false;
+        long maxBody = defaults.maxBodyBytes();
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (!a.startsWith("--")) {
@@ -78,6 +98,10 @@ record ServerSettings(Path model, String modelId, String host, int port, String 
                 case "port" -> port = (int) number(name, value, 0, 65535);
                 case "api-key" -> apiKey = value;
                 case "cors" -> {
+                    if (!corsGiven) {
+                        cors.clear();
+                        corsGiven = true;
+                    }
                     for (String o : value.split(",")) {
                         if (!o.isBlank()) {
                             cors.add(o.strip());

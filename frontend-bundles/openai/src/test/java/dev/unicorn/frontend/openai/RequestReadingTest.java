@@ -136,6 +136,63 @@ class RequestReadingTest {
                 List.of("--bogus", "1"), List.of("--port"), List.of("stray"))) {
             assertThrows(IllegalArgumentException.class, () -> ServerSettings.parse(bad, "/m.gguf"), bad.toString());
         }
-        assertThrows(IllegalArgumentException.class, () -> ServerSettings.parse(List.of(), null));
+        assertThrows(IllegalArgumentException.class, () -> ServerSettings.parse(List.of(), (String) null));
+    }
+
+    @Test
+    void theCommandLineOverridesTheConfiguration() {
+        ServerConfiguration configured = configuration("qwen", "0.0.0.0", 9000, "secret", "http://a,http://b", 1000);
+        ServerSettings fromConfig = ServerSettings.parse(List.of(), ServerSettings.of(configured, "/default.gguf"));
+        assertEquals(new ServerSettings(Path.of("qwen"), null, "0.0.0.0", 9000, "secret",
+                List.of("http://a", "http://b"), 1000), fromConfig);
+        ServerSettings overridden = ServerSettings.parse(List.of("--port", "9001", "--cors", "http://c", "--model",
+                "/other.gguf"), ServerSettings.of(configured, "/default.gguf"));
+        assertEquals(new ServerSettings(Path.of("/other.gguf"), null, "0.0.0.0", 9001, "secret", List.of("http://c"),
+                1000), overridden);
+        ServerSettings unset = ServerSettings.of(configuration("", "127.0.0.1", 8080, "", "", 8 << 20),
+                "/default.gguf");
+        assertEquals(Path.of("/default.gguf"), unset.model());
+        assertNull(unset.apiKey());
+        assertTrue(unset.corsOrigins().isEmpty());
+    }
+
+    private static ServerConfiguration configuration(String model, String host, int port, String key, String cors,
+            long maxBody) {
+        return new ServerConfiguration() {
+            @Override
+            public Class<? extends java.lang.annotation.Annotation> annotationType() {
+                return ServerConfiguration.class;
+            }
+
+            @Override
+            public String model() {
+                return model;
+            }
+
+            @Override
+            public String host() {
+                return host;
+            }
+
+            @Override
+            public int port() {
+                return port;
+            }
+
+            @Override
+            public String apiKey() {
+                return key;
+            }
+
+            @Override
+            public String corsOrigins() {
+                return cors;
+            }
+
+            @Override
+            public long maxBodyBytes() {
+                return maxBody;
+            }
+        };
     }
 }
