@@ -26,6 +26,11 @@ import dev.unicorn.api.command.Command;
  */
 @Component(immediate = true)
 public final class LauncherMain {
+    /**
+     * Declarative Services reactivates this component when one of its static references is replaced (Commands
+     * follows the model loader and registry): the command runs once per process, not once per activation.
+     */
+    private static final java.util.concurrent.atomic.AtomicBoolean STARTED = new java.util.concurrent.atomic.AtomicBoolean();
 
     @Activate
     public LauncherMain(
@@ -33,6 +38,9 @@ public final class LauncherMain {
             @Reference Commands commands, @Reference CommandProcessor gogo, @Reference ServiceComponentRuntime scr,
             BundleContext context) {
         // Contributed commands (serve, chat, ...) are looked up once every bundle's components are registered.
+        if (!STARTED.compareAndSet(false, true)) {
+            return;
+        }
         List<String> args = List.of((String[]) launcher.get("launcher.arguments"));
         Thread main = Thread.ofPlatform().name("unicorn-main").unstarted(() -> {
             int status;
@@ -64,15 +72,15 @@ public final class LauncherMain {
 
     /**
      * The command registered under {@code name} by some bundle, or null. When a component declares that command but
-     * has not registered it yet (its own references are satisfied only after every bundle has started), it is waited
-     * for, at most 10 s.
+     * has not registered it yet (its own references are satisfied only after every bundle has started, which takes
+     * long on a busy machine), it is waited for, at most 60 s.
      */
     private static Command contributed(BundleContext context, ServiceComponentRuntime scr, String name)
             throws Exception {
         String filter = "(" + Command.NAME + "=" + name.replaceAll("[()*\\\\]", "") + ")";
         boolean declared = scr.getComponentDescriptionDTOs().stream()
                 .anyMatch(d -> d.properties != null && name.equals(d.properties.get(Command.NAME)));
-        long deadline = System.nanoTime() + (declared ? 10_000_000_000L : 0);
+        long deadline = System.nanoTime() + (declared ? 60_000_000_000L : 0);
         while (true) {
             var refs = context.getServiceReferences(Command.class, filter);
             if (!refs.isEmpty()) {
@@ -94,11 +102,13 @@ public final class LauncherMain {
     }
 
     /**
-     * Waits (at most 10 s) until Declarative Services has processed every started bundle: a command must not run
-     * before the architectures, formats and backends of bundles started with it are registered.
+     * Waits (at most 60 s) until the launcher has started every bundle and Declarative Services has processed them:
+     * a command must not run before the architectures, formats, backends and commands of the bundles started with it
+     * are registered. The launcher registers its service before it starts the bundles, and a slow one (SPI Fly sets
+     * up its weaving) holds back every bundle after it.
      */
     private static void awaitComponents(BundleContext context, ServiceComponentRuntime scr) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
+        long deadline = System.nanoTime() + 60_000_000_000L;
         while (System.nanoTime() < deadline && !ready(context, scr)) {
             Thread.sleep(10);
         }
@@ -106,8 +116,10 @@ public final class LauncherMain {
 
     private static boolean ready(BundleContext context, ServiceComponentRuntime scr) {
         for (Bundle b : context.getBundles()) {
-            if (b.getState() == Bundle.STARTING) {
-                return false;
+            boolean fragment = b.getHeaders().get("Fragment-Host") != null;
+            boolean lazy = String.valueOf(b.getHeaders().get("Bundle-ActivationPolicy")).startsWith("lazy");
+            if (!fragment && !lazy && b.getState() != Bundle.ACTIVE) {
+                return false; // not started yet (or still starting)
             }
             if (b.getState() != Bundle.ACTIVE || b.getHeaders().get("Service-Component") == null) {
                 continue;
