@@ -26,11 +26,6 @@ import dev.unicorn.api.command.Command;
  */
 @Component(immediate = true)
 public final class LauncherMain {
-    /**
-     * Declarative Services reactivates this component when one of its static references is replaced (Commands
-     * follows the model loader and registry): the command runs once per process, not once per activation.
-     */
-    private static final java.util.concurrent.atomic.AtomicBoolean STARTED = new java.util.concurrent.atomic.AtomicBoolean();
 
     @Activate
     public LauncherMain(
@@ -38,9 +33,6 @@ public final class LauncherMain {
             @Reference Commands commands, @Reference CommandProcessor gogo, @Reference ServiceComponentRuntime scr,
             BundleContext context) {
         // Contributed commands (serve, chat, ...) are looked up once every bundle's components are registered.
-        if (!STARTED.compareAndSet(false, true)) {
-            return;
-        }
         List<String> args = List.of((String[]) launcher.get("launcher.arguments"));
         Thread main = Thread.ofPlatform().name("unicorn-main").unstarted(() -> {
             int status;
