@@ -231,11 +231,20 @@ class HotDeployTest {
         String out;
         while (!done.test(out = command(command))) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("'" + command + "' did not change in 20 s; last output: " + out);
+                throw new AssertionError("'" + command + "' did not change in 20 s; last output: " + out
+                        + "\ndeploy folder: " + list(deploy) + "\nthe shell's output:\n" + output());
             }
             Thread.sleep(250);
         }
         return out;
+    }
+
+    private static String list(Path folder) {
+        try (var files = Files.list(folder)) {
+            return files.map(f -> f.getFileName().toString()).sorted().toList().toString();
+        } catch (IOException e) {
+            return e.toString();
+        }
     }
 
     private String output() {
