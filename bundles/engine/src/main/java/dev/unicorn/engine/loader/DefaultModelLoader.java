@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -43,6 +44,17 @@ public final class DefaultModelLoader implements ModelLoader {
     private final ServiceSnapshot<ComputeBackend> backends = new ServiceSnapshot<>();
     private final ServiceSnapshot<TokenizerProvider> tokenizers = new ServiceSnapshot<>();
     private final ServiceSnapshot<ChatTemplateProvider> templates = new ServiceSnapshot<>();
+
+    /**
+     * Configuration (PID {@code dev.unicorn.engine.loader.DefaultModelLoader}) only sets reference targets, e.g.
+     * {@code Backend.target=(unicorn.backend=cpu)}. With a modified method Declarative Services rebinds the dynamic
+     * references in place; without one it would deactivate the loader, and with it the registry that holds it
+     * statically, unloading every model.
+     */
+    @Modified
+    void modified() {
+        // the targets are applied by Declarative Services
+    }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)

@@ -28,13 +28,13 @@ import dev.unicorn.api.weights.DType;
 
 /**
  * Gogo commands to look after a running runtime: {@code unicorn:models}, {@code load}, {@code unload},
- * {@code backends}, {@code bundles}, {@code stats}. Each returns its text; a failure is an exception whose message
+ * {@code backends}, {@code bundles}, {@code stats}, {@code stop}, {@code start}, {@code uninstall}. Each returns its text; a failure is an exception whose message
  * the shell prints as {@code error: ...}.
  */
 @Component(service = AdminCommands.class, property = {"osgi.command.scope=unicorn", "osgi.command.function=models",
         "osgi.command.function=load", "osgi.command.function=unload", "osgi.command.function=backends",
         "osgi.command.function=bundles", "osgi.command.function=stats", "osgi.command.function=stop",
-        "osgi.command.function=start"})
+        "osgi.command.function=start", "osgi.command.function=uninstall"})
 public final class AdminCommands {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
             .withZone(ZoneId.systemDefault());
@@ -166,12 +166,23 @@ public final class AdminCommands {
         return "started " + b.getSymbolicName() + " " + b.getVersion();
     }
 
+    /**
+     * Uninstalls a bundle, by symbolic name or id: its services leave as on stop, and the bundle is gone from the
+     * framework until installed again (a jar dropped into the deploy folder, for instance).
+     */
+    public String uninstall(String bundle) throws org.osgi.framework.BundleException {
+        Bundle b = bundle(bundle);
+        String name = b.getSymbolicName() + " " + b.getVersion();
+        b.uninstall();
+        return "uninstalled " + name;
+    }
+
     private Bundle bundle(String nameOrId) {
         for (Bundle b : context.getBundles()) {
             if (nameOrId.equals(b.getSymbolicName()) || nameOrId.equals(Long.toString(b.getBundleId()))) {
                 if (b.getBundleId() == 0 || b.getBundleId() == context.getBundle().getBundleId()) {
-                    throw new IllegalArgumentException("bundle " + nameOrId + " runs this shell; it is not stopped or "
-                            + "started from here");
+                    throw new IllegalArgumentException("bundle " + nameOrId + " runs this shell; it is not stopped, "
+                            + "started or uninstalled from here");
                 }
                 return b;
             }
