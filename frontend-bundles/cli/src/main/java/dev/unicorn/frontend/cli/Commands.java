@@ -20,6 +20,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import com.fasterxml.jackson.core.JacksonException;
@@ -70,19 +71,19 @@ public final class Commands {
     private final ModelRegistry registry;
     private final GenerationService generation;
     private final ChatTemplateProvider chatTemplates;
-    private final List<WeightsFormat> formats;
+    /** Formats come and go with their bundles; a static reference would restart this component (and the launcher). */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private final List<WeightsFormat> formats = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Activate
     public Commands(@Reference ModelLoader loader, @Reference ModelRegistry registry,
             @Reference GenerationService generation,
-            @Reference ChatTemplateProvider chatTemplates,
-            @Reference(cardinality = ReferenceCardinality.MULTIPLE, policyOption = ReferencePolicyOption.GREEDY)
-            List<WeightsFormat> formats) {
+            @Reference ChatTemplateProvider chatTemplates) {
         this.loader = loader;
         this.registry = registry;
         this.generation = generation;
         this.chatTemplates = chatTemplates;
-        this.formats = List.copyOf(formats);
     }
 
     /** Runs one command; returns its exit status (0 ok, 1 failed, 2 usage). */
