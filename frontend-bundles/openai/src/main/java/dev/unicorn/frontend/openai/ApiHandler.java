@@ -186,10 +186,18 @@ final class ApiHandler extends Handler.Abstract {
             throw ApiException.invalid("model", "model is required: the id of the model, e.g. {\"model\": \""
                     + settings.modelId() + "\"}");
         }
-        if (registry.available().stream().noneMatch(m -> m.id().equals(id))) {
+        if (!known(id)) {
             throw unknownModel(id);
         }
         return id;
+    }
+
+    /**
+     * Whether the registry can serve {@code id}. A loaded model is found without listing the models directory, which
+     * reads every model's files for their sizes: requests to loaded models do no disk I/O here.
+     */
+    private boolean known(String id) {
+        return registry.get(id).isPresent() || registry.available().stream().anyMatch(m -> m.id().equals(id));
     }
 
     /** Loads an available model (no-op when loaded); 507 with the estimate and the budget when it does not fit. */
@@ -250,7 +258,7 @@ final class ApiHandler extends Handler.Abstract {
         if (status.loading(id)) {
             throw unknownModel(id);
         }
-        if (registry.available().stream().noneMatch(m -> m.id().equals(id))) {
+        if (!known(id)) {
             throw unknownModel(id);
         }
         try {
