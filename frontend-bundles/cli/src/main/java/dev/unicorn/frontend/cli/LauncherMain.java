@@ -115,6 +115,7 @@ public final class LauncherMain {
     }
 
     private static boolean ready(BundleContext context, ServiceComponentRuntime scr) {
+        java.util.Set<String> deployedPids = deployedConfigurations(context);
         for (Bundle b : context.getBundles()) {
             boolean fragment = b.getHeaders().get("Fragment-Host") != null;
             boolean lazy = String.valueOf(b.getHeaders().get("Bundle-ActivationPolicy")).startsWith("lazy");
@@ -129,12 +130,47 @@ public final class LauncherMain {
                 return false;
             }
             for (ComponentDescriptionDTO d : descriptions) {
-                if (d.defaultEnabled && scr.getComponentConfigurationDTOs(d).isEmpty()) {
+                var configurations = scr.getComponentConfigurationDTOs(d);
+                if (d.defaultEnabled && configurations.isEmpty()) {
                     return false;
+                }
+                // A .cfg of the deploy folder for this component must have reached it (FileInstall, then
+                // ConfigAdmin, then DS deliver it asynchronously): serve must not start on the defaults.
+                for (String pid : d.configurationPid) {
+                    if (deployedPids.contains(pid) && configurations.stream()
+                            .anyMatch(c -> !pidsOf(c.properties.get("service.pid")).contains(pid))) {
+                        return false;
+                    }
                 }
             }
         }
         return true;
+    }
+
+    /** The PIDs of the (non-factory) {@code PID.cfg} files in FileInstall's folder. */
+    private static java.util.Set<String> deployedConfigurations(BundleContext context) {
+        String dir = context.getProperty("felix.fileinstall.dir");
+        java.util.Set<String> pids = new java.util.HashSet<>();
+        if (dir == null) {
+            return pids;
+        }
+        try (var files = java.nio.file.Files.list(java.nio.file.Path.of(dir))) {
+            files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".cfg") && !n.contains("-"))
+                    .forEach(n -> pids.add(n.substring(0, n.length() - 4)));
+        } catch (java.io.IOException | RuntimeException e) {
+            // no readable deploy folder: nothing to wait for
+        }
+        return pids;
+    }
+
+    private static List<String> pidsOf(Object value) {
+        return switch (value) {
+            case null -> List.of();
+            case String s -> List.of(s);
+            case String[] a -> List.of(a);
+            case java.util.Collection<?> c -> c.stream().map(String::valueOf).toList();
+            default -> List.of(String.valueOf(value));
+        };
     }
 
     private static int shell(CommandProcessor gogo) throws Exception {
